@@ -1,0 +1,359 @@
+"""The rules of messaging: queue an SMS, quiet hours, opt-out, status callbacks, inbound SMS.
+
+Higher layers call `queue_sms` inside their own transaction and register inbound handlers with
+`register_inbound_handler`; messaging never imports them.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from extensions import DomainError, clock, db
+from messaging import gsm7, sms_texts
+from messaging.models import RANK, InboundMessage, OutboxMessage, SmsOptOut, SmsStatus
+from messaging.phone import parse_phone
+
+log = logging.getLogger(__name__)
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+# ---------------------------------------------------------------- quiet hours
+
+def _quiet_bounds() -> tuple[int, int]:
+    if has_app_context():
+        return current_app.config["QUIET_HOURS_START"], current_app.config["QUIET_HOURS_END"]
+    return 21, 8
+
+
+def in_quiet_hours(moment: datetime) -> bool:
+    """Between 21:00 and 08:00 Europe/Amsterdam nothing goes to a citizen or volunteer."""
+    start, end = _quiet_bounds()
+    hour = moment.astimezone(AMSTERDAM).hour
+    return hour >= start or hour < end if start > end else start <= hour < end
+
+
+def next_allowed_send(moment: datetime) -> datetime:
+    """`moment` itself when sending is allowed then, otherwise the end of the quiet hours (UTC)."""
+    if not in_quiet_hours(moment):
+        return moment
+    start, end = _quiet_bounds()
+    local = moment.astimezone(AMSTERDAM)
+    day = local.date() if local.hour < end else local.date() + timedelta(days=1)
+    # Built from the local date and hour, so the daylight-saving change is handled by zoneinfo.
+    return datetime.combine(day, time(end), tzinfo=AMSTERDAM).astimezone(moment.tzinfo)
+
+
+# ---------------------------------------------------------------- opt-out
+
+def is_opted_out(phone_e164: str) -> bool:
+    row = db.session.execute(select(SmsOptOut.opted_out).where(SmsOptOut.phone_e164 == phone_e164)).scalar()
+    return bool(row)
+
+
+def set_opt_out(phone_e164: str, opted_out: bool, *, source: str, keyword: str | None = None) -> None:
+    """Record STOP (True) or START (False) for a number; the caller commits."""
+    row = db.session.execute(select(SmsOptOut).where(SmsOptOut.phone_e164 == phone_e164)).scalar()
+    if row is None:
+        row = SmsOptOut(phone_e164=phone_e164, opted_out=opted_out, source=source, keyword=keyword)
+        db.session.add(row)
+    else:
+        row.opted_out, row.source, row.keyword = opted_out, source, keyword
+    row.changed_at = clock.now()
+    if opted_out:
+        # Messages still waiting for this number will not be sent; staff see why.
+        now = clock.now()
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.to_e164 == phone_e164, OutboxMessage.status == SmsStatus.QUEUED)
+            .values(status=SmsStatus.FAILED, error_code="opted_out", error_reason=reason_for("opted_out"),
+                    status_changed_at=now, next_attempt_at=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def opted_out_numbers(numbers: list[str]) -> set[str]:
+    if not numbers:
+        return set()
+    rows = db.session.execute(
+        select(SmsOptOut.phone_e164).where(SmsOptOut.phone_e164.in_(numbers), SmsOptOut.opted_out.is_(True))
+    ).scalars()
+    return set(rows)
+
+
+# ---------------------------------------------------------------- readable reasons
+
+# Our own codes and the provider's error codes, in words staff understand.
+def reason_for(code: str | int | None, fallback: str | None = None) -> str:
+    reasons = {
+        "opted_out": _("Niet verzonden: dit nummer heeft zich afgemeld voor sms (STOP)."),
+        "landline": _("Niet verzonden: dit is een vast nummer, dat kan geen sms ontvangen. Kies bellen of een brief."),
+        "expired": _("Niet verzonden: het bericht was verlopen voordat het verstuurd kon worden."),
+        "no_provider": _("Niet verzonden: geen sms-provider ingesteld."),
+        "unreachable": _("Niet verzonden: de sms-provider was steeds niet bereikbaar."),
+        "auth": _("Nog niet verzonden: de sms-provider weigert onze inloggegevens. Controleer de instellingen."),
+        "rate_limited": _("Nog niet verzonden: de sms-provider vraagt ons even te wachten. We proberen het opnieuw."),
+        "connection": _("Nog niet verzonden: de sms-provider was niet bereikbaar. We proberen het opnieuw."),
+        "uncertain": _("Onzeker of de sms-provider het bericht kreeg. We vragen het na voordat we het opnieuw sturen."),
+        "21211": _("Ongeldig telefoonnummer volgens de sms-provider."),
+        "21408": _("Sms naar dit land is niet toegestaan bij onze sms-provider."),
+        "21610": _("Niet verzonden: de ontvanger heeft zich bij de sms-provider afgemeld (STOP)."),
+        "21612": _("De sms-provider kan dit nummer niet bereiken."),
+        "21614": _("Dit nummer kan geen sms ontvangen (geen mobiel nummer)."),
+        "21617": _("Het bericht is te lang."),
+        "21606": _("Het afzendernummer is niet geldig voor sms. Controleer de instellingen."),
+        "21659": _("Het afzendernummer is niet geldig voor sms. Controleer de instellingen."),
+        "30003": _("Niet afgeleverd: de telefoon is uit of onbereikbaar."),
+        "30004": _("Niet afgeleverd: de ontvanger blokkeert berichten."),
+        "30005": _("Niet afgeleverd: onbekend nummer, of het nummer bestaat niet meer."),
+        "30006": _("Niet afgeleverd: vast nummer of de telefoonaanbieder is onbereikbaar."),
+        "30007": _("Niet afgeleverd: de telefoonaanbieder zag het bericht als spam."),
+        "30008": _("Niet afgeleverd: onbekende fout bij de telefoonaanbieder."),
+    }
+    if code is not None and str(code) in reasons:
+        return reasons[str(code)]
+    if fallback:
+        return (_("Fout bij de sms-provider") + f" ({code}): {fallback}")[:255]
+    return _("Fout bij de sms-provider") + (f" ({code})." if code else ".")
+
+
+# ---------------------------------------------------------------- queueing
+
+def queue_sms(*, to: str, purpose: str, language: str, values: dict, subject_type: str, subject_id: int,
+              dedup_key: str, organisation_id: int | None = None,
+              expires_at: datetime | None = None) -> OutboxMessage:
+    """Put an SMS in the outbox, in the caller's transaction (this function does not commit).
+
+    - `to`: any form a person typed; normalised to E.164. An invalid number raises DomainError.
+    - `purpose`/`language`: which text of messaging/sms_texts.py; `values` fill it in.
+    - `subject_type`/`subject_id`: the record it concerns (e.g. "appointment", 12).
+    - `dedup_key`: the same key is queued once, ever; a second call returns the first message.
+    - `expires_at`: optional; a message still unsent by then is not sent (e.g. a reminder for an
+      appointment that has passed).
+    A landline or a number that said STOP is stored as `failed` with the reason, never sent.
+    Outside the quiet hours it is due at once, otherwise at 08:00.
+    """
+    existing = _by_dedup_key(dedup_key)
+    if existing is not None:
+        return existing
+    phone = parse_phone(to)
+    _, used_language = sms_texts.template_for(purpose, language)
+    body = sms_texts.render(purpose, used_language, values)
+    now = clock.now()
+    status, code = SmsStatus.QUEUED, None
+    if not phone.is_mobile:
+        status, code = SmsStatus.FAILED, "landline"
+    elif is_opted_out(phone.e164):
+        status, code = SmsStatus.FAILED, "opted_out"
+    values = dict(
+        organisation_id=organisation_id, to_e164=phone.e164, purpose=purpose, language=used_language,
+        body=body, segments=gsm7.segments(body), subject_type=subject_type, subject_id=subject_id,
+        dedup_key=dedup_key, status=status, attempts=0,
+        next_attempt_at=next_allowed_send(now) if status == SmsStatus.QUEUED else None,
+        expires_at=expires_at, error_code=code, error_reason=reason_for(code) if code else None,
+        created_at=now, status_changed_at=now,
+    )
+    # The UNIQUE constraint on dedup_key decides when two transactions race: INSERT ... ON
+    # CONFLICT DO NOTHING (PostgreSQL and SQLite) never aborts the caller's transaction, unlike a
+    # failed INSERT, and needs no savepoint (which pysqlite handles badly).
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    new_id = db.session.execute(
+        insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(OutboxMessage.id)
+    ).scalar()
+    if new_id is None:
+        return _by_dedup_key(dedup_key)
+    return db.session.get(OutboxMessage, new_id)
+
+
+def _by_dedup_key(dedup_key: str) -> OutboxMessage | None:
+    return db.session.execute(select(OutboxMessage).where(OutboxMessage.dedup_key == dedup_key)).scalar()
+
+
+def messages_for(subject_type: str, subject_id: int) -> list[OutboxMessage]:
+    """The SMS about one record, newest first (for the record's own page)."""
+    return list(db.session.execute(
+        select(OutboxMessage).where(OutboxMessage.subject_type == subject_type, OutboxMessage.subject_id == subject_id)
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    ).scalars())
+
+
+# ---------------------------------------------------------------- delivery status (provider callbacks)
+
+# Twilio's MessageStatus -> ours. "accepted/queued/sending" at Twilio mean it has the message.
+PROVIDER_STATUS = {
+    "accepted": SmsStatus.SENT, "scheduled": SmsStatus.SENT, "queued": SmsStatus.SENT,
+    "sending": SmsStatus.SENT, "sent": SmsStatus.SENT, "delivered": SmsStatus.DELIVERED,
+    "read": SmsStatus.DELIVERED, "undelivered": SmsStatus.UNDELIVERED, "failed": SmsStatus.FAILED,
+    "canceled": SmsStatus.FAILED,
+}
+
+
+def advance_status(message_id: int, new: SmsStatus, *, provider_sid: str | None = None,
+                   error_code: str | None = None, reason: str | None = None) -> bool:
+    """Move a message forward to `new` (never back, never sideways). Returns True when it moved.
+
+    One conditional UPDATE, so two callbacks racing cannot move a message backwards. The
+    caller commits.
+    """
+    lower = [s.value for s, r in RANK.items() if r < RANK[new]]
+    now = clock.now()
+    values: dict = {"status": new, "status_changed_at": now, "lease_expires_at": None, "next_attempt_at": None}
+    if provider_sid:
+        values["provider_sid"] = provider_sid
+    if new in (SmsStatus.SENT, SmsStatus.DELIVERED, SmsStatus.UNDELIVERED):
+        values["error_code"], values["error_reason"] = None, None
+    if error_code or reason:
+        values["error_code"] = error_code
+        values["error_reason"] = reason or reason_for(error_code)
+    if new == SmsStatus.DELIVERED:
+        values["delivered_at"] = now
+    result = db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status.in_(lower)).values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount and new in (SmsStatus.SENT, SmsStatus.DELIVERED, SmsStatus.UNDELIVERED):
+        db.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None))
+            .values(sent_at=now).execution_options(synchronize_session=False)
+        )
+    return bool(result.rowcount)
+
+
+def apply_status_callback(*, message_sid: str, provider_status: str, error_code: str | None = None,
+                          outbox_id: int | None = None) -> bool:
+    """A delivery status callback from the provider. Idempotent; commits. Returns True if it moved.
+
+    The message is found by the provider's sid, or, when the answer to our send never reached us
+    (a timeout), by our own id that we put in the callback URL; then the sid is recorded too.
+    """
+    new = PROVIDER_STATUS.get((provider_status or "").lower())
+    if new is None:
+        return False
+    row = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.provider_sid).where(OutboxMessage.provider_sid == message_sid)
+    ).first()
+    if row is None and outbox_id is not None:
+        row = db.session.execute(
+            select(OutboxMessage.id, OutboxMessage.provider_sid).where(OutboxMessage.id == outbox_id)
+        ).first()
+        if row is not None and row.provider_sid not in (None, message_sid):
+            log.warning("status callback for sid %s names message %s, which has sid %s; ignored",
+                        message_sid, outbox_id, row.provider_sid)
+            row = None
+    if row is None:
+        log.info("status callback for unknown sid %s", message_sid)
+        return False
+    code = error_code or None
+    if new in (SmsStatus.FAILED, SmsStatus.UNDELIVERED) and code == "21610":
+        number = db.session.execute(select(OutboxMessage.to_e164).where(OutboxMessage.id == row.id)).scalar()
+        set_opt_out(number, True, source="provider", keyword="21610")
+    moved = advance_status(row.id, new, provider_sid=message_sid if row.provider_sid is None else None,
+                           error_code=code if new in (SmsStatus.FAILED, SmsStatus.UNDELIVERED) else None)
+    if not moved and row.provider_sid is None:
+        # Not moved (e.g. already delivered) but we learn the sid: keep it for reconciling.
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.provider_sid.is_(None))
+                           .values(provider_sid=message_sid).execution_options(synchronize_session=False))
+    db.session.commit()
+    return moved
+
+
+# ---------------------------------------------------------------- inbound SMS
+
+InboundHandler = Callable[[str, str], "str | None"]
+_INBOUND_HANDLERS: list[InboundHandler] = []
+
+OPT_OUT_WORDS = {"STOP", "STOPPEN", "STOPALL", "AFMELDEN", "UNSUBSCRIBE", "END", "QUIT"}
+OPT_IN_WORDS = {"START", "UNSTOP", "AANMELDEN"}
+
+
+def register_inbound_handler(fn: InboundHandler) -> InboundHandler:
+    """Register `fn(from_e164, body) -> reply text or None`. Usable as a decorator.
+
+    Handlers are asked in the order they registered, after STOP/START; the first that returns a
+    text (or an empty string for "handled, no reply") wins. A handler works in db.session and
+    does not commit: messaging commits its changes with the stored inbound message, or rolls
+    them back when it raises.
+    """
+    if fn not in _INBOUND_HANDLERS:
+        _INBOUND_HANDLERS.append(fn)
+    return fn
+
+
+def unregister_inbound_handler(fn: InboundHandler) -> None:
+    if fn in _INBOUND_HANDLERS:
+        _INBOUND_HANDLERS.remove(fn)
+
+
+def keyword_of(body: str) -> str:
+    """The first word, upper case, without punctuation: "Stop." -> "STOP"."""
+    words = re.findall(r"[^\W_]+", (body or "").upper())
+    return words[0] if words else ""
+
+
+def reply_language(phone_e164: str) -> str:
+    """The language of the last SMS we sent this number (Dutch when we never did)."""
+    lang = db.session.execute(
+        select(OutboxMessage.language).where(OutboxMessage.to_e164 == phone_e164)
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(1)
+    ).scalar()
+    return lang or sms_texts.DEFAULT_LANGUAGE
+
+
+def receive_inbound(*, provider_sid: str, from_number: str, to_number: str, body: str) -> str | None:
+    """Store an inbound SMS and act on it; returns the reply text (or None). Commits.
+
+    The same provider sid twice (the provider retries a webhook) is handled once and gets the
+    same reply again.
+    """
+    seen = db.session.execute(select(InboundMessage).where(InboundMessage.provider_sid == provider_sid)).scalar()
+    if seen is not None:
+        return seen.reply
+    try:
+        sender = parse_phone(from_number).e164
+    except DomainError:
+        sender = (from_number or "")[:20]
+    body = (body or "")[:1600]
+    word = keyword_of(body)
+    handled_by, reply = None, None
+    if word in OPT_OUT_WORDS and len(body.split()) <= 2:
+        set_opt_out(sender, True, source="sms", keyword=word)
+        outcome, reply = "opt_out", sms_texts.render("opt_out_reply", reply_language(sender))
+    elif word in OPT_IN_WORDS and len(body.split()) <= 2:
+        set_opt_out(sender, False, source="sms", keyword=word)
+        outcome, reply = "opt_in", sms_texts.render("opt_in_reply", reply_language(sender))
+    else:
+        outcome = "unhandled"
+        for handler in list(_INBOUND_HANDLERS):
+            name = f"{handler.__module__}.{handler.__qualname__}"
+            try:
+                answer = handler(sender, body)
+            except Exception:
+                log.exception("inbound SMS handler %s failed", name)
+                db.session.rollback()
+                outcome, handled_by = "error", name
+                break
+            if answer is not None:
+                outcome, handled_by, reply = "handled", name, answer or None
+                break
+        if outcome == "unhandled":
+            reply = sms_texts.render("unknown_reply", reply_language(sender))
+    db.session.add(InboundMessage(provider_sid=provider_sid, from_e164=sender, to_number=(to_number or "")[:40],
+                                  body=body, outcome=outcome, handled_by=handled_by, reply=reply,
+                                  received_at=clock.now()))
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same webhook, concurrently
+        db.session.rollback()
+        seen = db.session.execute(select(InboundMessage).where(InboundMessage.provider_sid == provider_sid)).scalar()
+        return seen.reply if seen else None
+    return reply

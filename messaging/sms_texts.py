@@ -1,0 +1,94 @@
+"""Every SMS text of Wegwijs, in one place: purpose -> language -> template.
+
+Rules for every text (a test checks the last two for every entry, with LONGEST_VALUES filled in):
+- Plain Dutch at B1: short sentences, "u", say what to do. Dutch first, English second.
+- One GSM-7 segment: at most 160 characters, no ë, ï, curly quotes or other characters outside
+  GSM-7 (€ is allowed but counts as two). Values are made GSM-7-safe when rendered, but the
+  template itself must already be.
+- Placeholders use str.format names: "{date}". Every name used must be in LONGEST_VALUES, with
+  the longest value that can realistically occur.
+- Do not put more personal data in an SMS than needed (no BSN, no reason of the visit).
+
+Other contexts add their texts here (one entry per purpose), for example:
+
+    TEXTS["appointment_reminder"] = {
+        "nl": "Herinnering: morgen {date} om {time} heeft u een afspraak bij {organisation}. ...",
+        "en": "Reminder: ...",
+    }
+"""
+from __future__ import annotations
+
+from string import Formatter
+
+from messaging.gsm7 import to_gsm7
+
+LANGUAGES = ("nl", "en")
+DEFAULT_LANGUAGE = "nl"
+
+TEXTS: dict[str, dict[str, str]] = {
+    # A test message an administrator (or the demo data) sends to check that SMS works.
+    "test": {
+        "nl": "Wegwijs: dit is een testbericht van {organisation}. U hoeft niets te doen.",
+        "en": "Wegwijs: this is a test message from {organisation}. You do not need to do anything.",
+    },
+    # Replies to inbound keywords (sent back as TwiML, not through the outbox).
+    "opt_out_reply": {
+        "nl": "U krijgt geen sms meer van Wegwijs. Wilt u later toch weer sms krijgen? Stuur dan START.",
+        "en": "You will not get any more text messages from Wegwijs. To get them again, send START.",
+    },
+    "opt_in_reply": {
+        "nl": "U krijgt weer sms van Wegwijs. Wilt u geen sms meer? Stuur dan STOP.",
+        "en": "You will get text messages from Wegwijs again. To stop them, send STOP.",
+    },
+    "unknown_reply": {
+        "nl": "Wegwijs begrijpt uw bericht niet. Heeft u een vraag? Bel dan uw gemeente. Geen sms meer? Stuur STOP.",
+        "en": "Wegwijs does not understand your message. Do you have a question? Call your municipality. "
+              "No more texts? Send STOP.",
+    },
+}
+
+# Field name -> the longest value that can realistically occur. Used by the test that renders
+# every template; add a line when a template uses a new field.
+LONGEST_VALUES: dict[str, str] = {
+    "organisation": "Gemeente Hardinxveld-Giessendam",
+    "municipality": "Gemeente Hardinxveld-Giessendam",
+    "agency": "Belastingdienst",
+    "date": "woensdag 30 september",
+    "day": "woensdag",
+    "time": "14:30",
+    "start_time": "14:30",
+    "end_time": "16:30",
+    "address": "Burgemeester Nieuwenhuijsenstraat 112A",
+    "place": "Stadskantoor, 2e verdieping",
+    "city": "Hardinxveld-Giessendam",
+    "phone": "0184 123 456",
+    "course": "Digisterker: Werken met de e-overheid",
+    "name": "Anne-Marie",
+    "code": "AB12CD",
+    "count": "12",
+}
+
+
+def fields_of(template: str) -> set[str]:
+    return {name for _, name, _, _ in Formatter().parse(template) if name}
+
+
+def template_for(purpose: str, language: str) -> tuple[str, str]:
+    """(template, language actually used): falls back to Dutch when a translation is missing."""
+    try:
+        texts = TEXTS[purpose]
+    except KeyError:
+        raise ValueError(f"no SMS text for purpose {purpose!r}; add it to messaging/sms_texts.py") from None
+    if language in texts:
+        return texts[language], language
+    return texts[DEFAULT_LANGUAGE], DEFAULT_LANGUAGE
+
+
+def render(purpose: str, language: str, values: dict | None = None) -> str:
+    """The text for this purpose and language with the values filled in (made GSM-7-safe)."""
+    template, _ = template_for(purpose, language)
+    safe = {key: to_gsm7(str(value)) for key, value in (values or {}).items()}
+    missing = fields_of(template) - safe.keys()
+    if missing:
+        raise ValueError(f"SMS text {purpose!r} needs values for {sorted(missing)}")
+    return template.format(**safe)
