@@ -1,0 +1,86 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from accounts.models import OrgKind, Role
+
+ROLE_LABELS = {
+    Role.AGENT: _l("Medewerker klantcontact"),
+    Role.SECOND_LINE: _l("Tweedelijns helpdesk"),
+    Role.COUNTER: _l("Baliemedewerker"),
+    Role.COORDINATOR: _l("Coördinator"),
+    Role.LEAD: _l("Leidinggevende"),
+    Role.COUNCIL: _l("Cliëntenraad"),
+    Role.ADMIN: _l("Beheerder"),
+}
+
+KIND_LABELS = {
+    OrgKind.AGENCY: _l("Uitvoeringsorganisatie"),
+    OrgKind.MUNICIPALITY: _l("Gemeente"),
+    OrgKind.COUNCIL: _l("Cliëntenraad"),
+    OrgKind.SYSTEM: _l("Beheer"),
+}
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mailadres"), validators=[DataRequired(_l("Vul uw e-mailadres in.")),
+                                                      Email(_l("Vul een geldig e-mailadres in."))])
+    password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(_l("Vul uw wachtwoord in."))])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Huidig wachtwoord"),
+                                     validators=[DataRequired(_l("Vul uw huidige wachtwoord in."))])
+    new_password = PasswordField(_l("Nieuw wachtwoord"),
+                                 validators=[DataRequired(_l("Vul een nieuw wachtwoord in."))])
+    repeat_password = PasswordField(_l("Herhaal het nieuwe wachtwoord"),
+                                    validators=[DataRequired(_l("Herhaal het nieuwe wachtwoord."))])
+
+    def validate_repeat_password(self, field):
+        if field.data != self.new_password.data:
+            from wtforms.validators import ValidationError
+            raise ValidationError(_l("De twee nieuwe wachtwoorden zijn niet gelijk."))
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Code uit de app"), validators=[DataRequired(_l("Vul de code van zes cijfers in.")),
+                                                         Length(min=6, max=7, message=_l("De code heeft zes cijfers."))],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only a CSRF token: for buttons that change something."""
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Naam"), validators=[DataRequired(_l("Vul de naam in.")), Length(max=120)])
+    kind = SelectField(_l("Soort"), choices=[(k.value, label) for k, label in KIND_LABELS.items()])
+    active = BooleanField(_l("Actief"), default=True)
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("E-mailadres"), validators=[DataRequired(_l("Vul het e-mailadres in.")),
+                                                      Email(_l("Vul een geldig e-mailadres in.")), Length(max=254)])
+    name = StringField(_l("Naam"), validators=[DataRequired(_l("Vul de naam in.")), Length(max=120)])
+    role = SelectField(_l("Rol"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    organisation_id = SelectField(_l("Organisatie"), coerce=int,
+                                  validators=[DataRequired(_l("Kies een organisatie."))])
+    active = BooleanField(_l("Actief"), default=True)
+
+
+class UserFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Zoek op naam of e-mail"), validators=[Optional(), Length(max=100)])
+    organisation_id = SelectField(_l("Organisatie"), coerce=int, validators=[Optional()])
+
+
+def show_error(form, err) -> None:
+    """Put a service's DomainError next to its field, or at the top of the form."""
+    target = getattr(form, err.field, None) if err.field else None
+    if target is not None and hasattr(target, "errors"):
+        target.errors = list(target.errors) + [err.message]
+    else:
+        form.form_errors.append(err.message)

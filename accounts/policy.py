@@ -1,0 +1,146 @@
+"""The access policy, in one place.
+
+Every view declares who may use it, directly under its route decorator:
+
+    @bp.get("/verwijzingen")
+    @allow(Role.AGENT, Role.LEAD, nav=_l("Mijn verwijzingen"), nav_order=20)
+    def my_referrals(): ...
+
+    @bp.post("/sms/status")
+    @public  # no login; the view checks its own proof (a webhook signature)
+    def status_callback(): ...
+
+`allow` demands a logged-in, active user with one of the roles (and finished two-factor when
+REQUIRE_2FA applies); anyone else gets the login page (anonymous) or 403, and the refusal is
+signalled so the processing log records it. A route without a declaration is refused at request
+time and fails the route-walk test.
+
+Data owned by an organisation is always read through `scoped()` or `get_scoped_or_404()`, so a
+user of another organisation gets 404 on a foreign id, never the data.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from blinker import Namespace
+from flask import abort, current_app, redirect, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import Select, select
+
+from accounts.models import PERSONAL_DATA_ROLES, Role
+from extensions import db
+
+signals = Namespace()
+access_refused = signals.signal("access-refused")  # sender: app; kwargs user, endpoint, reason
+
+PUBLIC = "public"
+
+
+@dataclass(frozen=True)
+class Policy:
+    roles: frozenset[Role] | str  # a set of roles, or PUBLIC
+    nav: object | None = None  # label (lazy string) when the page belongs in the navigation
+    nav_order: int = 100
+    needs_2fa: bool = True  # False only for the pages that set up two-factor itself
+
+
+# view function qualified name -> Policy; the app maps endpoints to view functions.
+_POLICIES: dict[Callable, Policy] = {}
+
+
+def policy_for(view: Callable) -> Policy | None:
+    return _POLICIES.get(getattr(view, "__wrapped_view__", view))
+
+
+def allow(*roles: Role, nav=None, nav_order: int = 100, needs_2fa: bool = True):
+    if not roles:
+        raise ValueError("allow() needs at least one role; use @public for open pages")
+    policy = Policy(frozenset(Role(r) for r in roles), nav, nav_order, needs_2fa)
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            refusal = _check(policy)
+            if refusal is not None:
+                return refusal
+            return view(*args, **kwargs)
+
+        guarded.__wrapped_view__ = guarded
+        _POLICIES[guarded] = policy
+        return guarded
+
+    return decorate
+
+
+def public(view):
+    view.__wrapped_view__ = view
+    _POLICIES[view] = Policy(PUBLIC)
+    return view
+
+
+def two_factor_required(user) -> bool:
+    return bool(current_app.config["REQUIRE_2FA"] and user.role_enum in PERSONAL_DATA_ROLES)
+
+
+def two_factor_pending(user) -> bool:
+    """True while this session still owes a second factor."""
+    if not two_factor_required(user) and not user.totp_enabled:
+        return False
+    return not session.get("2fa_ok")
+
+
+def _check(policy: Policy):
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
+    user = current_user
+    if policy.needs_2fa:
+        if user.totp_enabled and not session.get("2fa_ok"):
+            return redirect(url_for("accounts.two_factor", next=request.full_path))
+        if two_factor_required(user) and not user.totp_enabled:
+            return redirect(url_for("accounts.two_factor_setup"))
+    if user.must_change_password and request.endpoint not in {"accounts.change_password", "accounts.logout"}:
+        return redirect(url_for("accounts.change_password"))
+    if user.role_enum not in policy.roles:
+        access_refused.send(current_app._get_current_object(), user=user, endpoint=request.endpoint,
+                            reason="role")
+        abort(403)
+    return None
+
+
+def navigation_for(user) -> list[tuple[str, object]]:
+    """(endpoint, label) pairs of the navigation for this user's role, in order."""
+    items = []
+    for rule in current_app.url_map.iter_rules():
+        view = current_app.view_functions.get(rule.endpoint)
+        pol = policy_for(view) if view else None
+        if pol and pol.nav and pol.roles != PUBLIC and user.role_enum in pol.roles and not rule.arguments:
+            items.append((pol.nav_order, rule.endpoint, pol.nav))
+    items.sort(key=lambda item: (item[0], item[1]))
+    seen, result = set(), []
+    for _, endpoint, label in items:
+        if endpoint not in seen:
+            seen.add(endpoint)
+            result.append((endpoint, label))
+    return result
+
+
+def scoped(stmt: Select, org_column) -> Select:
+    """Limit a query to rows of the current user's organisation."""
+    return stmt.where(org_column == current_user.organisation_id)
+
+
+def get_scoped_or_404(model, ident, org_column=None):
+    """Fetch one row by id that belongs to the current user's organisation, or 404.
+
+    `org_column` defaults to model.organisation_id; pass another column (for example
+    Referral.municipality_id) where ownership is named differently.
+    """
+    column = org_column if org_column is not None else model.organisation_id
+    row = db.session.execute(select(model).where(model.id == ident, column == current_user.organisation_id)).scalar()
+    if row is None:
+        access_refused.send(current_app._get_current_object(), user=current_user, endpoint=request.endpoint,
+                            reason=f"not found or foreign: {model.__name__} {ident}")
+        abort(404)
+    return row

@@ -1,0 +1,272 @@
+"""Accounts: authentication, lockout, passwords, two-factor, and the administration of
+organisations and users. Services decide and commit; views only translate."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+import pyotp
+from blinker import Namespace
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from accounts.models import ROLES_BY_KIND, OrgKind, Organisation, Role, User
+from accounts.passwords import MIN_LENGTH, burn_time, hash_password, needs_rehash, verify_password
+from extensions import DomainError, clock, db
+
+signals = Namespace()
+# Sent for every login attempt; privacy/ records them. kwargs: user (or None), email, outcome.
+login_attempted = signals.signal("login-attempted")
+# Sent when an administrator changes an account. kwargs: actor, user, action.
+account_changed = signals.signal("account-changed")
+
+ISSUER = "Wegwijs"
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login loader: 'id:token'; a rotated token means the session has ended."""
+    ident, _, token = (user_id or "").partition(":")
+    if not ident.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def check_password_rules(password: str, field: str = "new_password") -> None:
+    if len(password) < MIN_LENGTH:
+        raise DomainError(f"Kies een wachtwoord van minstens {MIN_LENGTH} tekens.", field)
+    if password.strip() != password or not password.strip():
+        raise DomainError("Het wachtwoord mag niet beginnen of eindigen met een spatie.", field)
+
+
+def authenticate(email: str, password: str) -> User:
+    """Return the user for a correct e-mail and password, or raise DomainError.
+
+    Failures are counted per account in the database; after LOGIN_MAX_FAILURES the account is
+    locked for LOGIN_LOCK_MINUTES. The message never says whether the address exists.
+    """
+    email = (email or "").strip().lower()
+    generic = "Het e-mailadres of het wachtwoord klopt niet."
+    user = db.session.execute(select(User).where(func.lower(User.email) == email)).scalar()
+    now = clock.now()
+    if user is None:
+        burn_time(password)
+        login_attempted.send(current_app._get_current_object(), user=None, email=email, outcome="unknown")
+        raise DomainError(generic)
+    if user.locked_until and user.locked_until > now:
+        login_attempted.send(current_app._get_current_object(), user=user, email=email, outcome="locked")
+        raise DomainError("Dit account is tijdelijk geblokkeerd na te veel mislukte pogingen. "
+                          "Probeer het over een kwartier opnieuw of vraag de beheerder om hulp.")
+    if not verify_password(user.password_hash, password):
+        # Counted in one UPDATE so parallel attempts cannot lose a failure.
+        db.session.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1))
+        db.session.refresh(user)
+        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+            user.failed_logins = 0
+        db.session.commit()
+        login_attempted.send(current_app._get_current_object(), user=user, email=email, outcome="failed")
+        raise DomainError(generic)
+    if not user.is_active:
+        login_attempted.send(current_app._get_current_object(), user=user, email=email, outcome="inactive")
+        raise DomainError("Dit account is niet actief. Vraag de beheerder om hulp.")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    db.session.commit()
+    login_attempted.send(current_app._get_current_object(), user=user, email=email, outcome="success")
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    user.session_token = new_session_token()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise DomainError("Het huidige wachtwoord klopt niet.", "current_password")
+    check_password_rules(new)
+    if verify_password(user.password_hash, new):
+        raise DomainError("Kies een ander wachtwoord dan het huidige.", "new_password")
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    end_all_sessions(user)
+    db.session.commit()
+
+
+# --- two-factor (TOTP) -------------------------------------------------------------------------
+
+def start_two_factor(user: User) -> str:
+    """A fresh secret for enrolment; stored but not active until a code confirms it."""
+    user.totp_secret = pyotp.random_base32()
+    user.totp_enabled = False
+    db.session.commit()
+    return user.totp_secret
+
+
+def provisioning_uri(user: User) -> str:
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+
+
+def _accept_code(user: User, code: str) -> bool:
+    """True for a valid code whose time step is newer than the last one used: no replay."""
+    code = (code or "").replace(" ", "")
+    if not user.totp_secret or not code.isdigit() or len(code) != 6:
+        return False
+    totp = pyotp.TOTP(user.totp_secret)
+    now = clock.now()
+    for drift in (-1, 0, 1):  # one step of clock drift either way
+        at = now + timedelta(seconds=30 * drift)
+        if secrets.compare_digest(totp.at(at), code):
+            step = totp.timecode(at)
+            # Conditional update: two requests with the same code cannot both pass.
+            claimed = db.session.execute(
+                update(User)
+                .where(User.id == user.id, (User.totp_last_step.is_(None)) | (User.totp_last_step < step))
+                .values(totp_last_step=step)
+            ).rowcount
+            db.session.commit()
+            db.session.refresh(user)
+            return claimed == 1
+    return False
+
+
+def confirm_two_factor(user: User, code: str) -> None:
+    if not _accept_code(user, code):
+        raise DomainError("Die code klopt niet. Typ de zes cijfers die de app nu laat zien.", "code")
+    user.totp_enabled = True
+    db.session.commit()
+
+
+def verify_two_factor(user: User, code: str) -> None:
+    if not _accept_code(user, code):
+        raise DomainError("Die code klopt niet of is al gebruikt. Wacht op een nieuwe code.", "code")
+
+
+def disable_two_factor(user: User) -> None:
+    user.totp_enabled = False
+    user.totp_secret = None
+    user.totp_last_step = None
+    end_all_sessions(user)
+    db.session.commit()
+
+
+# --- administration ----------------------------------------------------------------------------
+
+def list_organisations(kind: str | None = None):
+    stmt = select(Organisation).order_by(Organisation.kind, Organisation.name)
+    if kind:
+        stmt = stmt.where(Organisation.kind == kind)
+    return stmt
+
+
+def save_organisation(org: Organisation | None, *, name: str, kind: str, active: bool, actor: User) -> Organisation:
+    name = name.strip()
+    clash = db.session.execute(
+        select(Organisation.id).where(func.lower(Organisation.name) == name.lower(),
+                                      Organisation.id != (org.id if org else -1))
+    ).scalar()
+    if clash:
+        raise DomainError("Er is al een organisatie met deze naam.", "name")
+    if kind not in {k.value for k in OrgKind}:
+        raise DomainError("Kies een soort organisatie.", "kind")
+    if org is None:
+        org = Organisation(name=name, kind=kind, active=active)
+        db.session.add(org)
+    else:
+        if org.kind != kind and org.users:
+            raise DomainError("De soort kan niet meer veranderen: er zijn al gebruikers.", "kind")
+        if not active and org.kind == OrgKind.SYSTEM and org.id == actor.organisation_id:
+            raise DomainError("U kunt uw eigen beheerorganisatie niet uitzetten.", "active")
+        org.name, org.kind, org.active = name, kind, active
+    db.session.commit()
+    return org
+
+
+def list_users(organisation_id: int | None = None, query: str | None = None):
+    stmt = select(User).join(User.organisation).order_by(Organisation.name, User.name)
+    if organisation_id:
+        stmt = stmt.where(User.organisation_id == organisation_id)
+    if query:
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(func.lower(User.name).like(like) | func.lower(User.email).like(like))
+    return stmt
+
+
+def _check_role_fits(role: str, org: Organisation) -> None:
+    if Role(role) not in ROLES_BY_KIND[OrgKind(org.kind)]:
+        raise DomainError("Deze rol past niet bij de soort organisatie.", "role")
+
+
+def create_user(*, email: str, name: str, role: str, organisation_id: int, actor: User) -> tuple[User, str]:
+    """Create a user with a one-time password that must be changed at first login."""
+    email = email.strip().lower()
+    if db.session.execute(select(User.id).where(func.lower(User.email) == email)).scalar():
+        raise DomainError("Er is al een gebruiker met dit e-mailadres.", "email")
+    org = db.session.get(Organisation, organisation_id)
+    if org is None:
+        raise DomainError("Kies een organisatie.", "organisation_id")
+    _check_role_fits(role, org)
+    temporary = secrets.token_urlsafe(12)
+    user = User(email=email, name=name.strip(), role=role, organisation_id=org.id,
+                password_hash=hash_password(temporary), must_change_password=True,
+                session_token=new_session_token())
+    db.session.add(user)
+    db.session.flush()
+    account_changed.send(current_app._get_current_object(), actor=actor, user=user, action="account aangemaakt")
+    db.session.commit()
+    return user, temporary
+
+
+def update_user(user: User, *, name: str, role: str, organisation_id: int, active: bool, actor: User) -> None:
+    org = db.session.get(Organisation, organisation_id)
+    if org is None:
+        raise DomainError("Kies een organisatie.", "organisation_id")
+    _check_role_fits(role, org)
+    if user.id == actor.id and (not active or role != user.role):
+        raise DomainError("U kunt uw eigen rol niet wijzigen en uzelf niet uitzetten.", "active")
+    changed_access = (role != user.role or org.id != user.organisation_id or active != user.active)
+    user.name, user.role, user.organisation_id, user.active = name.strip(), role, org.id, active
+    if changed_access:
+        end_all_sessions(user)  # new rights take effect at once
+    account_changed.send(current_app._get_current_object(), actor=actor, user=user, action="account gewijzigd")
+    db.session.commit()
+
+
+def reset_password(user: User, actor: User) -> str:
+    temporary = secrets.token_urlsafe(12)
+    user.password_hash = hash_password(temporary)
+    user.must_change_password = True
+    user.failed_logins = 0
+    user.locked_until = None
+    end_all_sessions(user)
+    account_changed.send(current_app._get_current_object(), actor=actor, user=user, action="wachtwoord hersteld")
+    db.session.commit()
+    return temporary
+
+
+def reset_two_factor(user: User, actor: User) -> None:
+    account_changed.send(current_app._get_current_object(), actor=actor, user=user, action="tweestapsverificatie hersteld")
+    disable_two_factor(user)
+
+
+def create_first_admin(*, email: str, name: str, password: str) -> User:
+    check_password_rules(password, "password")
+    org = db.session.execute(select(Organisation).where(Organisation.kind == OrgKind.SYSTEM)).scalar()
+    if org is None:
+        org = Organisation(name="Wegwijs beheer", kind=OrgKind.SYSTEM)
+        db.session.add(org)
+        db.session.flush()
+    user = User(email=email.strip().lower(), name=name, role=Role.ADMIN, organisation_id=org.id,
+                password_hash=hash_password(password), session_token=new_session_token())
+    db.session.add(user)
+    db.session.commit()
+    return user

@@ -1,0 +1,56 @@
+"""Pages that belong to no context: home, health, accessibility statement, language choice."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from accounts import services
+from accounts.models import Role
+from accounts.policy import allow, navigation_for, public
+from extensions import db, login_manager
+
+bp = Blueprint("site", __name__)
+
+login_manager.user_loader(services.load_user)
+login_manager.session_protection = "strong"
+
+
+@bp.get("/")
+@allow(*tuple(Role), nav=_l("Start"), nav_order=0)
+def home():
+    tasks = [(endpoint, label) for endpoint, label in navigation_for(current_user)
+             if endpoint not in {"site.home", "accounts.account"}]
+    return render_template("core/home.html", tasks=tasks)
+
+
+@bp.get("/health")
+@public
+def health():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.get("/toegankelijkheid")
+@public
+def accessibility():
+    return render_template("core/accessibility.html")
+
+
+@bp.post("/taal")
+@public
+def language():
+    lang = request.form.get("lang")
+    if lang in ("nl", "en"):
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.language = lang
+            db.session.commit()
+    back = request.form.get("next") or ""
+    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("site.home"))

@@ -1,0 +1,282 @@
+"""Login, logout, own password, two-factor, and the administration of organisations and users."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from accounts import services
+from accounts.forms import (
+    KIND_LABELS,
+    ROLE_LABELS,
+    ChangePasswordForm,
+    CodeForm,
+    ConfirmForm,
+    LoginForm,
+    OrganisationForm,
+    UserFilterForm,
+    UserForm,
+    show_error,
+)
+from accounts.models import Organisation, Role, User
+from accounts.pagination import paginate
+from accounts.policy import allow, public, two_factor_required
+from extensions import DomainError, db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+ALL_ROLES = tuple(Role)
+
+
+def _safe_next(default: str) -> str:
+    target = request.args.get("next") or ""
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return default
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+@bp.route("/inloggen", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("site.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except DomainError as err:
+            show_error(form, err)
+        else:
+            session.clear()  # a fresh session: nothing from before the login survives
+            login_user(user)
+            session.permanent = True
+            if user.totp_enabled or two_factor_required(user):
+                return redirect(url_for("accounts.two_factor", next=_safe_next("")) if user.totp_enabled
+                                else url_for("accounts.two_factor_setup"))
+            return redirect(_safe_next(url_for("site.home")))
+    return render_template("accounts/login.html", form=form), (200 if not form.errors and not form.form_errors else 422)
+
+
+@bp.post("/uitloggen")
+@allow(*ALL_ROLES, needs_2fa=False)
+def logout():
+    services.end_all_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("U bent uitgelogd."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account", methods=["GET"])
+@allow(*ALL_ROLES, nav=_l("Mijn account"), nav_order=900)
+def account():
+    return render_template("accounts/account.html", role_label=ROLE_LABELS[current_user.role_enum],
+                           two_factor_required=two_factor_required(current_user), form=ConfirmForm())
+
+
+@bp.route("/account/wachtwoord", methods=["GET", "POST"])
+@allow(*ALL_ROLES)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.new_password.data)
+        except DomainError as err:
+            show_error(form, err)
+        else:
+            # All sessions ended, this one too; log in again in a fresh session.
+            user = current_user._get_current_object()
+            two_factor_done = session.get("2fa_ok")
+            session.clear()
+            login_user(user)
+            if two_factor_done:
+                session["2fa_ok"] = True
+            flash(_("Uw wachtwoord is gewijzigd. Andere sessies zijn beëindigd."), "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/change_password.html", form=form), (422 if form.errors or form.form_errors else 200)
+
+
+@bp.route("/account/tweestaps", methods=["GET", "POST"])
+@allow(*ALL_ROLES, needs_2fa=False)
+@limiter.limit(_login_limit, methods=["POST"])
+def two_factor():
+    if not current_user.totp_enabled:
+        return redirect(url_for("accounts.two_factor_setup"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            services.verify_two_factor(current_user, form.code.data)
+        except DomainError as err:
+            show_error(form, err)
+        else:
+            session["2fa_ok"] = True
+            return redirect(_safe_next(url_for("site.home")))
+    return render_template("accounts/two_factor.html", form=form), (422 if form.errors or form.form_errors else 200)
+
+
+@bp.route("/account/tweestaps/instellen", methods=["GET", "POST"])
+@allow(*ALL_ROLES, needs_2fa=False)
+def two_factor_setup():
+    if current_user.totp_enabled and not session.get("2fa_ok"):
+        return redirect(url_for("accounts.two_factor"))
+    if current_user.totp_enabled:
+        flash(_("Tweestapsverificatie staat al aan."), "info")
+        return redirect(url_for("accounts.account"))
+    form = CodeForm()
+    if request.method == "GET" or not current_user.totp_secret:
+        services.start_two_factor(current_user)
+    elif form.validate_on_submit():
+        try:
+            services.confirm_two_factor(current_user, form.code.data)
+        except DomainError as err:
+            show_error(form, err)
+        else:
+            session["2fa_ok"] = True
+            flash(_("Tweestapsverificatie staat aan."), "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/two_factor_setup.html", form=form, secret=current_user.totp_secret,
+                           uri=services.provisioning_uri(current_user)), (422 if form.errors or form.form_errors else 200)
+
+
+@bp.post("/account/tweestaps/uitzetten")
+@allow(*ALL_ROLES)
+def two_factor_disable():
+    form = ConfirmForm()
+    if form.validate_on_submit() and current_user.totp_enabled:
+        if two_factor_required(current_user):
+            flash(_("Voor uw rol is tweestapsverificatie verplicht."), "error")
+        else:
+            services.disable_two_factor(current_user)
+            logout_user()
+            session.clear()
+            flash(_("Tweestapsverificatie staat uit. Log opnieuw in."), "success")
+            return redirect(url_for("accounts.login"))
+    return redirect(url_for("accounts.account"))
+
+
+# --- administration ----------------------------------------------------------------------------
+
+@bp.get("/beheer/organisaties")
+@allow(Role.ADMIN, nav=_l("Organisaties"), nav_order=800)
+def organisations():
+    page = paginate(services.list_organisations(request.args.get("soort") or None))
+    return render_template("accounts/organisations.html", page=page, kinds=KIND_LABELS)
+
+
+@bp.route("/beheer/organisaties/nieuw", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def organisation_new():
+    return _organisation_form(None)
+
+
+@bp.route("/beheer/organisaties/<int:org_id>", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def organisation_edit(org_id: int):
+    org = db.get_or_404(Organisation, org_id)
+    return _organisation_form(org)
+
+
+def _organisation_form(org):
+    form = OrganisationForm(obj=org)
+    if form.validate_on_submit():
+        try:
+            saved = services.save_organisation(org, name=form.name.data, kind=form.kind.data,
+                                               active=form.active.data, actor=current_user)
+        except DomainError as err:
+            show_error(form, err)
+        else:
+            flash(_("Organisatie %(name)s is opgeslagen.", name=saved.name), "success")
+            return redirect(url_for("accounts.organisations"))
+    return render_template("accounts/organisation_form.html", form=form, org=org), (422 if form.errors or form.form_errors else 200)
+
+
+def _organisation_choices():
+    orgs = db.session.execute(select(Organisation).order_by(Organisation.name)).scalars()
+    return [(o.id, f"{o.name} ({KIND_LABELS[o.kind_enum]})") for o in orgs]
+
+
+@bp.get("/beheer/gebruikers")
+@allow(Role.ADMIN, nav=_l("Gebruikers"), nav_order=810)
+def users():
+    filters = UserFilterForm(request.args)
+    filters.organisation_id.choices = [(0, _("Alle organisaties"))] + _organisation_choices()
+    filters.validate()
+    page = paginate(services.list_users(filters.organisation_id.data or None, filters.q.data))
+    return render_template("accounts/users.html", page=page, filters=filters, roles=ROLE_LABELS)
+
+
+@bp.route("/beheer/gebruikers/nieuw", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def user_new():
+    form = UserForm()
+    form.organisation_id.choices = _organisation_choices()
+    if form.validate_on_submit():
+        try:
+            user, temporary = services.create_user(email=form.email.data, name=form.name.data, role=form.role.data,
+                                                   organisation_id=form.organisation_id.data, actor=current_user)
+        except DomainError as err:
+            show_error(form, err)
+        else:
+            return render_template("accounts/temporary_password.html", user=user, temporary=temporary)
+    return render_template("accounts/user_form.html", form=form, user=None), (422 if form.errors or form.form_errors else 200)
+
+
+@bp.route("/beheer/gebruikers/<int:user_id>", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def user_edit(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    form.organisation_id.choices = _organisation_choices()
+    form.email.render_kw = {"readonly": True}
+    if request.method == "POST":
+        form.email.data = user.email  # the address is the login name: it does not change here
+    if form.validate_on_submit():
+        try:
+            services.update_user(user, name=form.name.data, role=form.role.data,
+                                 organisation_id=form.organisation_id.data, active=form.active.data, actor=current_user)
+        except DomainError as err:
+            show_error(form, err)
+        else:
+            flash(_("Gebruiker %(name)s is opgeslagen.", name=user.name), "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_form.html", form=form, user=user, confirm=ConfirmForm()), (422 if form.errors or form.form_errors else 200)
+
+
+@bp.route("/beheer/gebruikers/<int:user_id>/wachtwoord", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def user_reset_password(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        temporary = services.reset_password(user, current_user)
+        return render_template("accounts/temporary_password.html", user=user, temporary=temporary)
+    return render_template("accounts/confirm.html", form=form,
+                           title=_("Wachtwoord herstellen voor %(name)s", name=user.name),
+                           question=_("De gebruiker krijgt een tijdelijk wachtwoord en wordt overal uitgelogd."),
+                           button=_("Wachtwoord herstellen"), back=url_for("accounts.user_edit", user_id=user.id))
+
+
+@bp.route("/beheer/gebruikers/<int:user_id>/tweestaps", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def user_reset_two_factor(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.reset_two_factor(user, current_user)
+        flash(_("Tweestapsverificatie van %(name)s is hersteld. Bij de volgende keer inloggen stelt de gebruiker het opnieuw in.", name=user.name), "success")
+        return redirect(url_for("accounts.user_edit", user_id=user.id))
+    return render_template("accounts/confirm.html", form=form,
+                           title=_("Tweestapsverificatie herstellen voor %(name)s", name=user.name),
+                           question=_("Gebruik dit als iemand de telefoon met de app kwijt is."),
+                           button=_("Tweestapsverificatie herstellen"), back=url_for("accounts.user_edit", user_id=user.id))

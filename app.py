@@ -1,0 +1,168 @@
+"""create_app: wires configuration, extensions, blueprints, CLI commands and error pages."""
+from __future__ import annotations
+
+import importlib
+import os
+
+import click
+from flask import Flask, abort, g, render_template, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event, text
+
+import config
+from extensions import babel, csrf, db, limiter, login_manager, migrate
+
+BLUEPRINTS = [
+    "accounts.site",
+    "accounts.views",
+    "privacy.views",
+    "messaging.views",
+    "helpdesk.views",
+    "referrals.views",
+]
+
+# Demo data, lowest layer first: each module has seed().
+DEMO_SEEDS = ["accounts.demo", "messaging.demo", "referrals.demo", "helpdesk.demo"]
+
+
+def create_app(override: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(config.build(app.instance_path, override))
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Europe/Amsterdam")
+    limiter.init_app(app)
+    _sqlite_pragmas(app)
+
+    for path in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(path).bp)
+
+    _require_policy(app)
+    _error_pages(app)
+    _security_headers(app)
+    _template_globals(app)
+    _cli(app)
+    return app
+
+
+def _select_locale():
+    chosen = request.args.get("lang") or session.get("lang")
+    if chosen in ("nl", "en"):
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.language:
+        return current_user.language
+    return "nl"
+
+
+def _sqlite_pragmas(app: Flask) -> None:
+    """WAL, a busy timeout, foreign keys; and write transactions that take the lock up front."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=5000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # IMMEDIATE: a transaction takes the write lock at BEGIN, so two writers queue on the
+        # busy timeout instead of failing with "database is locked" half-way.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _require_policy(app: Flask) -> None:
+    """A route that declares no access policy is refused, not silently open."""
+    from accounts.policy import policy_for
+
+    @app.before_request
+    def check_declared():
+        if request.endpoint in (None, "static"):
+            return None
+        if policy_for(app.view_functions[request.endpoint]) is None:
+            abort(403)
+        return None
+
+
+def _error_pages(app: Flask) -> None:
+    def page(code, template="core/error.html"):
+        def handler(err):
+            if code == 500:
+                db.session.rollback()  # the failed transaction must not leak into the error page
+            return render_template(template, code=code, error=err), code
+        return handler
+
+    for code in (400, 403, 404, 405, 429, 500):
+        app.register_error_handler(code, page(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err):
+        return render_template("core/error.html", code=400, csrf=True, error=err), 400
+
+
+def _security_headers(app: Flask) -> None:
+    @app.after_request
+    def headers(resp):
+        if not app.config["SECURITY_HEADERS"]:
+            return resp
+        resp.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
+        )
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers["X-Frame-Options"] = "DENY"
+        resp.headers["Referrer-Policy"] = "same-origin"
+        resp.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if app.config["HSTS"]:
+            resp.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        # Pages behind a login may show personal data: never keep them in a cache.
+        if getattr(g, "personal_page", False) or (current_user and current_user.is_authenticated):
+            resp.headers["Cache-Control"] = "no-store"
+        return resp
+
+
+def _template_globals(app: Flask) -> None:
+    from accounts.policy import navigation_for
+
+    @app.context_processor
+    def inject():
+        nav = navigation_for(current_user) if current_user.is_authenticated else []
+        return {"navigation": nav, "current_locale": str(get_locale())}
+
+
+def _cli(app: Flask) -> None:
+    @app.cli.command("demo-data")
+    def demo_data():
+        """Load the demo organisations, accounts and sample data (idempotent)."""
+        for path in DEMO_SEEDS:
+            importlib.import_module(path).seed()
+        db.session.commit()
+        click.echo("Demo data loaded.")
+
+    @app.cli.command("create-admin")
+    @click.option("--email", required=True)
+    @click.option("--name", required=True)
+    @click.password_option()
+    def create_admin(email, name, password):
+        """Create the first administrator (production set-up)."""
+        from accounts.services import create_first_admin
+        create_first_admin(email=email, name=name, password=password)
+        click.echo(f"Administrator {email} created.")
+
+    @app.cli.command("check-db")
+    def check_db():
+        db.session.execute(text("SELECT 1"))
+        click.echo("Database reachable.")

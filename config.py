@@ -1,0 +1,120 @@
+"""Configuration: defaults < environment < explicit override (tests). Nothing is read at import time."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULTS: dict = {
+    # Core
+    "ENV_NAME": "development",  # development | production
+    "SECRET_KEY": None,  # required in production; a random one per process in development
+    "SQLALCHEMY_DATABASE_URI": None,  # None: SQLite file in instance/
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    "PREFERRED_LANGUAGE": "nl",
+    "BABEL_DEFAULT_LOCALE": "nl",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+    "LANGUAGES": ["nl", "en"],
+    # Accounts and security
+    "REQUIRE_2FA": False,
+    "LOGIN_MAX_FAILURES": 5,  # failures before the account is locked for a while
+    "LOGIN_LOCK_MINUTES": 15,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_LOGIN": "10 per minute",
+    "RATELIMIT_ENABLED": True,
+    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "wegwijs_session",
+    "REMEMBER_COOKIE_DURATION": 0,
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    "SECURITY_HEADERS": True,
+    "HSTS": False,
+    "PAGE_SIZE": 25,
+    # Messaging (see README: SMS)
+    "SMS_GATEWAY": None,  # None: "twilio" when credentials are set, otherwise "outbox"
+    "TWILIO_ACCOUNT_SID": None,
+    "TWILIO_AUTH_TOKEN": None,
+    "TWILIO_MESSAGING_SERVICE_SID": None,
+    "TWILIO_FROM_NUMBER": None,
+    "TWILIO_API_BASE_URL": None,  # only for tests and local stand-ins
+    "TWILIO_TIMEOUT_SECONDS": 10,
+    "PUBLIC_BASE_URL": "http://localhost:5000",
+    "QUIET_HOURS_START": 21,
+    "QUIET_HOURS_END": 8,
+    "DISPATCH_BATCH_SIZE": 50,
+    "DISPATCH_LEASE_SECONDS": 120,
+    # Referrals
+    "BOOKING_WEEKS_AHEAD": 6,
+    "STALE_AFTER_WORKING_DAYS": 5,
+}
+
+PRODUCTION = {
+    "REQUIRE_2FA": True,
+    "SESSION_COOKIE_SECURE": True,
+    "REMEMBER_COOKIE_SECURE": True,
+    "HSTS": True,
+    "PREFERRED_URL_SCHEME": "https",
+}
+
+# Environment variables that are read, with their type. Documented in README and .env.example.
+ENVIRONMENT = {
+    "ENV_NAME": str,
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "REQUIRE_2FA": bool,
+    "RATELIMIT_STORAGE_URI": str,
+    "LOGIN_MAX_FAILURES": int,
+    "LOGIN_LOCK_MINUTES": int,
+    "SMS_GATEWAY": str,
+    "TWILIO_ACCOUNT_SID": str,
+    "TWILIO_AUTH_TOKEN": str,
+    "TWILIO_MESSAGING_SERVICE_SID": str,
+    "TWILIO_FROM_NUMBER": str,
+    "TWILIO_API_BASE_URL": str,
+    "TWILIO_TIMEOUT_SECONDS": int,
+    "PUBLIC_BASE_URL": str,
+    "STALE_AFTER_WORKING_DAYS": int,
+}
+
+
+def _parse(kind, raw: str):
+    if kind is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "on", "ja"}
+    return kind(raw)
+
+
+def database_uri(url: str) -> str:
+    """Accept the usual postgres:// and postgresql:// forms and use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def build(instance_path: str, override: dict | None = None, environ: dict | None = None) -> dict:
+    environ = os.environ if environ is None else environ
+    cfg = dict(DEFAULTS)
+    for key, kind in ENVIRONMENT.items():
+        if key in environ and environ[key] != "":
+            cfg[key] = _parse(kind, environ[key])
+    if cfg["ENV_NAME"] == "production":
+        for key, value in PRODUCTION.items():
+            if key not in ENVIRONMENT or key not in environ:
+                cfg[key] = value
+    cfg.update(override or {})
+
+    if cfg.get("DATABASE_URL"):
+        cfg["SQLALCHEMY_DATABASE_URI"] = database_uri(cfg["DATABASE_URL"])
+    if not cfg["SQLALCHEMY_DATABASE_URI"]:
+        cfg["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(instance_path) / "wegwijs.db")
+    if cfg["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **cfg["SQLALCHEMY_ENGINE_OPTIONS"]}
+    if not cfg["SECRET_KEY"]:
+        if cfg["ENV_NAME"] == "production":
+            raise RuntimeError("SECRET_KEY must be set in production")
+        cfg["SECRET_KEY"] = secrets.token_hex(32)
+    cfg["RATELIMIT_STORAGE_URI"] = cfg["RATELIMIT_STORAGE_URI"] or "memory://"
+    cfg["BABEL_DEFAULT_LOCALE"] = cfg["PREFERRED_LANGUAGE"]
+    return cfg

@@ -1,0 +1,183 @@
+"""Fixtures: a real app on a real database (SQLite by default, PostgreSQL when DATABASE_URL says
+so), emptied before every test; a client; factories; login and form helpers."""
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+import shutil
+
+import pytest
+from sqlalchemy import text
+
+from flask.testing import FlaskClient
+
+from app import create_app
+from extensions import clock, db
+
+DEFAULT_PASSWORD = "Correct-paard-batterij-42"
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def database_url() -> str | None:
+    return os.environ.get("DATABASE_URL") or None
+
+
+def on_postgres() -> bool:
+    return (database_url() or "").startswith(("postgres://", "postgresql"))
+
+
+def pytest_collection_modifyitems(config, items):
+    if on_postgres():
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgresql://...")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def base_config(uri: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "DATABASE_URL": None,
+        "RATELIMIT_ENABLED": True,
+        "SMS_GATEWAY": "outbox",
+    }
+
+
+@pytest.fixture(scope="session")
+def schema(tmp_path_factory):
+    """Build the schema once per run. SQLite: a template file copied per test; PostgreSQL: truncate."""
+    if on_postgres():
+        from config import database_uri
+        uri = database_uri(database_url())
+        app = create_app(base_config(uri))
+        with app.app_context():
+            db.drop_all()
+            with db.engine.begin() as conn:  # leftovers of other schema versions
+                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            db.create_all()
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            db.engine.dispose()
+        return {"uri": uri, "tables": tables, "template": None}
+    template = tmp_path_factory.mktemp("db") / "template.sqlite"
+    app = create_app(base_config(f"sqlite:///{template}"))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return {"uri": None, "tables": None, "template": template}
+
+
+def _fresh_uri(schema, tmp_path) -> str:
+    if schema["template"] is None:
+        return schema["uri"]
+    target = tmp_path / "test.sqlite"
+    shutil.copy(schema["template"], target)
+    return f"sqlite:///{target}"
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production: its own g (so Flask-Login
+    loads the user afresh) and its own database session. The test's session commits first, so
+    it holds no SQLite lock and sees the request's changes afterwards."""
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def app(schema, tmp_path, request):
+    """A fresh app on an empty database. Mark a test with @pytest.mark.config(KEY=value) to override."""
+    override = base_config(_fresh_uri(schema, tmp_path))
+    for mark in request.node.iter_markers("config"):
+        override.update(mark.kwargs)
+    application = create_app(override)
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        if schema["tables"]:
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {schema['tables']} RESTART IDENTITY CASCADE"))
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+    clock.freeze(None)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Factory:
+    _hash = None
+
+    def __init__(self):
+        self._n = 0
+
+    def _next(self) -> int:
+        self._n += 1
+        return self._n
+
+    def org(self, kind="municipality", name=None):
+        from accounts.models import Organisation
+        org = Organisation(name=name or f"Organisatie {kind} {self._next()}", kind=str(kind))
+        db.session.add(org)
+        db.session.commit()
+        return org
+
+    def user(self, role="agent", org=None, password=DEFAULT_PASSWORD, **fields):
+        from accounts.models import ROLES_BY_KIND, OrgKind, Role, User
+        from accounts.passwords import hash_password
+        from accounts.services import new_session_token
+        if org is None:
+            kind = next(k for k, roles in ROLES_BY_KIND.items() if Role(role) in roles)
+            org = self.org(kind=kind.value if kind != OrgKind.SYSTEM else "system")
+        if password == DEFAULT_PASSWORD:
+            Factory._hash = Factory._hash or hash_password(DEFAULT_PASSWORD)
+            password_hash = Factory._hash
+        else:
+            password_hash = hash_password(password)
+        n = self._next()
+        user = User(email=fields.pop("email", f"gebruiker{n}@test.example.nl"), name=fields.pop("name", f"Gebruiker {n}"),
+                    role=str(role), organisation_id=org.id, password_hash=password_hash,
+                    session_token=new_session_token(), **fields)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+
+@pytest.fixture
+def factory(app):
+    return Factory()
+
+
+def csrf_from(response) -> str:
+    match = _CSRF.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on the page ({response.status_code})"
+    return match.group(1)
+
+
+def _post_form(client, url, data=None, get_url=None, follow_redirects=False):
+    page = client.get(get_url or url)
+    payload = dict(data or {})
+    payload["csrf_token"] = csrf_from(page)
+    return client.post(url, data=payload, follow_redirects=follow_redirects)
+
+
+@pytest.fixture
+def post_form():
+    return _post_form
+
+
+def _login(client, user, password=DEFAULT_PASSWORD):
+    response = _post_form(client, "/inloggen", {"email": user.email, "password": password})
+    assert response.status_code == 302, f"login failed for {user.email}: {response.status_code}"
+    return response
+
+
+@pytest.fixture
+def login():
+    return _login
