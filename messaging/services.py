@@ -357,3 +357,36 @@ def receive_inbound(*, provider_sid: str, from_number: str, to_number: str, body
         seen = db.session.execute(select(InboundMessage).where(InboundMessage.provider_sid == provider_sid)).scalar()
         return seen.reply if seen else None
     return reply
+
+
+# ---------------------------------------------------------------- the outbox page
+
+def list_outbox(*, organisation_id: int | None, status: str | None = None, purpose: str | None = None,
+                phone: str | None = None):
+    """Select of the outbox, newest first; organisation_id None means every organisation (admin)."""
+    from accounts.models import Organisation
+
+    stmt = (select(OutboxMessage, Organisation.name.label("organisation_name"))
+            .outerjoin(Organisation, Organisation.id == OutboxMessage.organisation_id)
+            .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()))
+    if organisation_id is not None:
+        stmt = stmt.where(OutboxMessage.organisation_id == organisation_id)
+    if status:
+        stmt = stmt.where(OutboxMessage.status == status)
+    if purpose:
+        stmt = stmt.where(OutboxMessage.purpose == purpose)
+    if phone:
+        try:
+            number = parse_phone(phone).e164
+        except DomainError:
+            number = None
+        if number:
+            stmt = stmt.where(OutboxMessage.to_e164 == number)
+        else:
+            digits = re.sub(r"\D", "", phone)
+            stmt = stmt.where(OutboxMessage.to_e164.contains(digits or phone))
+    return stmt
+
+
+def list_inbound():
+    return select(InboundMessage).order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())

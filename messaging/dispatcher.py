@@ -1,0 +1,298 @@
+"""The dispatcher: claims due messages, sends them without holding a lock, records the outcome.
+
+How a message can never be sent twice, nor lost:
+
+1. Claim. One UPDATE moves due `queued` rows to `sending` with our worker id and a lease
+   (PostgreSQL: the rows are picked with `FOR UPDATE SKIP LOCKED`, so two dispatchers take
+   different rows and never wait for each other; SQLite: the transaction holds the database's
+   write lock, so the UPDATE ... WHERE status='queued' is atomic). Commit.
+2. Send, with no transaction open. Only a message whose lease still has more time left than one
+   HTTP call can take is sent; the rest of a slow batch is handed back, unsent.
+3. Record, guarded by `status='sending' AND claimed_by=<us>`: sent, retry later (the provider
+   certainly did not take it), failed (a permanent error), or unknown (timeout, 5xx, a broken
+   connection: it may have been taken).
+4. A lease that ran out (a killed dispatcher) turns `sending` into `unknown`.
+5. Reconcile `unknown`: ask the provider. With a sid, fetch it. Without one (the answer to our
+   POST never arrived) list the provider's recent messages to that number and take the one with
+   our exact text, created after our attempt, whose sid none of our messages holds yet; it is
+   ours (the status callback URL carries our id too, so a callback can settle it first). Found:
+   take its status. Not found: the provider never processed it; back to `queued`, sent again.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from extensions import clock, db
+from messaging.gateways import GatewayUnavailable, Outgoing, SendResult, gateway_from_config
+from messaging.models import OutboxMessage, SmsStatus
+from messaging.services import (
+    PROVIDER_STATUS,
+    advance_status,
+    in_quiet_hours,
+    next_allowed_send,
+    opted_out_numbers,
+    reason_for,
+    set_opt_out,
+)
+
+log = logging.getLogger(__name__)
+WORKER_ID = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class DispatchReport:
+    claimed: int = 0
+    sent: int = 0
+    retry: int = 0
+    unknown: int = 0
+    failed: int = 0
+    released: int = 0
+    leases_expired: int = 0
+    reconciled: int = 0
+    requeued: int = 0
+    outcomes: dict = field(default_factory=dict)
+
+    def add(self, other: DispatchReport) -> None:
+        for name in ("claimed", "sent", "retry", "unknown", "failed", "released", "leases_expired",
+                     "reconciled", "requeued"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def _cfg(key: str, default):
+    value = current_app.config.get(key)
+    return default if value is None else value
+
+
+def _is_postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _claim(status: SmsStatus, batch: int, worker: str, values: dict) -> list:
+    """Atomically take up to `batch` due rows of `status`; returns (id, to, body, sid, ...) rows."""
+    now = clock.now()
+    pick = (select(OutboxMessage.id)
+            .where(OutboxMessage.status == status, OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(batch))
+    if _is_postgres():
+        pick = pick.with_for_update(skip_locked=True)
+    stmt = (update(OutboxMessage)
+            .where(OutboxMessage.id.in_(pick), OutboxMessage.status == status)
+            .values(claimed_by=worker, **values)
+            .returning(OutboxMessage.id, OutboxMessage.to_e164, OutboxMessage.body, OutboxMessage.provider_sid,
+                       OutboxMessage.last_attempt_at, OutboxMessage.expires_at, OutboxMessage.attempts)
+            .execution_options(synchronize_session=False))
+    rows = db.session.execute(stmt).all()
+    rows.sort(key=lambda r: r.id)
+    return rows
+
+
+def expire_leases() -> int:
+    """`sending` rows whose dispatcher vanished become `unknown` (reconciled, never blindly resent)."""
+    now = clock.now()
+    settle = timedelta(seconds=_cfg("DISPATCH_RECONCILE_DELAY_SECONDS", 60))
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == SmsStatus.SENDING, OutboxMessage.lease_expires_at < now)
+        .values(status=SmsStatus.UNKNOWN, claimed_by=None, lease_expires_at=None, next_attempt_at=now + settle,
+                status_changed_at=now, error_code="uncertain", error_reason=reason_for("uncertain"))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount or 0
+
+
+def _guarded(message_id: int, worker: str, status: SmsStatus = SmsStatus.SENDING):
+    return update(OutboxMessage).where(
+        OutboxMessage.id == message_id, OutboxMessage.status == status, OutboxMessage.claimed_by == worker
+    ).execution_options(synchronize_session=False)
+
+
+def _backoff(attempts: int, retry_after: float | None) -> float:
+    base = min(30 * 2 ** max(attempts - 1, 0), 1800)
+    seconds = base * random.uniform(0.8, 1.2)
+    return max(seconds, retry_after or 0)
+
+
+def _record(row, result: SendResult, worker: str, report: DispatchReport) -> None:
+    now = clock.now()
+    done = {"claimed_by": None, "lease_expires_at": None, "status_changed_at": now}
+    if result.outcome == "sent":
+        moved = db.session.execute(_guarded(row.id, worker).values(
+            status=SmsStatus.SENT, provider_sid=result.provider_sid, sent_at=now, next_attempt_at=None,
+            error_code=None, error_reason=None, **done)).rowcount
+        if not moved:  # our lease ran out meanwhile, or a callback was faster: move forward only
+            advance_status(row.id, SmsStatus.SENT, provider_sid=result.provider_sid)
+        report.sent += 1
+    elif result.outcome == "retry":
+        if row.attempts >= _cfg("DISPATCH_MAX_ATTEMPTS", 8):
+            code = "auth" if result.error_code == "auth" else "unreachable"
+            db.session.execute(_guarded(row.id, worker).values(
+                status=SmsStatus.FAILED, error_code=code, error_reason=reason_for(code), next_attempt_at=None,
+                **done))
+            report.failed += 1
+        else:
+            wait = timedelta(seconds=_backoff(row.attempts, result.retry_after))
+            db.session.execute(_guarded(row.id, worker).values(
+                status=SmsStatus.QUEUED, next_attempt_at=next_allowed_send(now + wait),
+                error_code=result.error_code, error_reason=reason_for(result.error_code), **done))
+            report.retry += 1
+    elif result.outcome == "unknown":
+        settle = timedelta(seconds=_cfg("DISPATCH_RECONCILE_DELAY_SECONDS", 60))
+        db.session.execute(_guarded(row.id, worker).values(
+            status=SmsStatus.UNKNOWN, next_attempt_at=now + settle, error_code="uncertain",
+            error_reason=reason_for("uncertain"), **done))
+        report.unknown += 1
+    else:
+        if result.error_code == "21610":
+            set_opt_out(row.to_e164, True, source="provider", keyword="21610")
+        db.session.execute(_guarded(row.id, worker).values(
+            status=SmsStatus.FAILED, error_code=result.error_code,
+            error_reason=reason_for(result.error_code, result.detail), next_attempt_at=None, **done))
+        report.failed += 1
+    db.session.commit()
+    report.outcomes[row.id] = result.outcome
+
+
+def send_due(gateway, *, worker: str = WORKER_ID, batch: int | None = None) -> DispatchReport:
+    """Claim one batch of due messages and send them. Nothing is claimed in the quiet hours."""
+    report = DispatchReport()
+    if in_quiet_hours(clock.now()):
+        return report
+    batch = batch or _cfg("DISPATCH_BATCH_SIZE", 50)
+    lease = _cfg("DISPATCH_LEASE_SECONDS", 120)
+    timeout = float(_cfg("TWILIO_TIMEOUT_SECONDS", 10))
+    now = clock.now()
+    started = time.monotonic()
+    rows = _claim(SmsStatus.QUEUED, batch, worker, {
+        "status": SmsStatus.SENDING, "lease_expires_at": now + timedelta(seconds=lease),
+        "last_attempt_at": now, "attempts": OutboxMessage.attempts + 1, "status_changed_at": now,
+    })
+    report.claimed = len(rows)
+    stopped = opted_out_numbers(sorted({r.to_e164 for r in rows}))
+    sendable = []
+    for row in rows:
+        if row.to_e164 in stopped:
+            db.session.execute(_guarded(row.id, worker).values(
+                status=SmsStatus.FAILED, error_code="opted_out", error_reason=reason_for("opted_out"),
+                claimed_by=None, lease_expires_at=None, next_attempt_at=None, status_changed_at=now))
+            report.failed += 1
+        elif row.expires_at is not None and row.expires_at <= now:
+            db.session.execute(_guarded(row.id, worker).values(
+                status=SmsStatus.FAILED, error_code="expired", error_reason=reason_for("expired"),
+                claimed_by=None, lease_expires_at=None, next_attempt_at=None, status_changed_at=now))
+            report.failed += 1
+        else:
+            sendable.append(row)
+    db.session.commit()  # the claim is visible to everyone; no lock is held from here on
+
+    # Send only while the lease surely outlasts the call (one timeout plus a margin), measured on
+    # this process's own monotonic clock.
+    deadline = started + lease - (timeout + 5)
+    for index, row in enumerate(sendable):
+        if time.monotonic() > deadline:
+            report.released += _release([r.id for r in sendable[index:]], worker)
+            break
+        result = gateway.send(Outgoing(id=row.id, to_e164=row.to_e164, body=row.body))
+        _record(row, result, worker, report)
+    return report
+
+
+def _release(ids: list[int], worker: str) -> int:
+    """Hand claimed, never-sent messages back to the queue."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == SmsStatus.SENDING,
+               OutboxMessage.claimed_by == worker)
+        .values(status=SmsStatus.QUEUED, claimed_by=None, lease_expires_at=None,
+                attempts=OutboxMessage.attempts - 1)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount or 0
+
+
+def reconcile_unknown(gateway, *, worker: str = WORKER_ID, batch: int | None = None) -> DispatchReport:
+    """Ask the provider about `unknown` messages; settle them, or requeue what it never got."""
+    report = DispatchReport()
+    batch = batch or _cfg("DISPATCH_BATCH_SIZE", 50)
+    now = clock.now()
+    settle = timedelta(seconds=_cfg("DISPATCH_RECONCILE_DELAY_SECONDS", 60))
+    # The claim pushes next_attempt_at on: another dispatcher leaves it alone meanwhile, and
+    # retries it after that delay if we die or the provider cannot be asked.
+    rows = _claim(SmsStatus.UNKNOWN, batch, worker, {"next_attempt_at": now + settle})
+    db.session.commit()
+    for row in rows:
+        try:
+            found = _find_at_provider(gateway, row)
+        except GatewayUnavailable as err:
+            log.warning("reconcile of SMS %s postponed: %s", row.id, err)
+            continue
+        if found is not None:
+            new = PROVIDER_STATUS.get(found.status.lower(), SmsStatus.SENT)
+            code = found.error_code if new in (SmsStatus.FAILED, SmsStatus.UNDELIVERED) else None
+            advance_status(row.id, new, provider_sid=found.sid if row.provider_sid is None else None,
+                           error_code=code)
+            if new != SmsStatus.FAILED or not code:
+                db.session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.sent_at.is_(None))
+                                   .values(sent_at=now).execution_options(synchronize_session=False))
+            report.reconciled += 1
+        else:
+            db.session.execute(_guarded(row.id, worker, SmsStatus.UNKNOWN).values(
+                status=SmsStatus.QUEUED, next_attempt_at=next_allowed_send(now), claimed_by=None,
+                status_changed_at=now, error_code=None, error_reason=None))
+            report.requeued += 1
+        db.session.commit()
+    return report
+
+
+def _find_at_provider(gateway, row):
+    if row.provider_sid:
+        return gateway.fetch(row.provider_sid)
+    since = (row.last_attempt_at or clock.now()) - timedelta(minutes=2)  # allow for clock skew
+    candidates = [m for m in gateway.recent_to(row.to_e164)
+                  if m.body == row.body and (m.date_created is None or m.date_created >= since)]
+    if not candidates:
+        return None
+    taken = set(db.session.execute(
+        select(OutboxMessage.provider_sid).where(OutboxMessage.provider_sid.in_([m.sid for m in candidates]))
+    ).scalars())
+    db.session.commit()
+    free = [m for m in candidates if m.sid not in taken]
+    # Oldest first: if two of our messages with the same text to the same number are both
+    # unknown, each takes one of the provider's messages.
+    free.sort(key=lambda m: (m.date_created is None, m.date_created))
+    return free[0] if free else None
+
+
+def dispatch_once(gateway=None) -> DispatchReport:
+    """One round: expire leases, reconcile what is unknown, send one batch."""
+    gateway = gateway or gateway_from_config(current_app.config)
+    report = DispatchReport()
+    if not gateway.sends:
+        return report  # outbox gateway: messages wait, the admin page says why
+    report.leases_expired = expire_leases()
+    report.add(reconcile_unknown(gateway))
+    report.add(send_due(gateway))
+    return report
+
+
+def dispatch(max_seconds: float | None = None, gateway=None) -> DispatchReport:
+    """Rounds until nothing is due or `max_seconds` passed (the scheduler's job)."""
+    gateway = gateway or gateway_from_config(current_app.config)
+    total = DispatchReport()
+    limit = max_seconds if max_seconds is not None else _cfg("DISPATCH_MAX_SECONDS", 50)
+    started = time.monotonic()
+    while True:
+        report = dispatch_once(gateway)
+        total.add(report)
+        if report.claimed == 0 or time.monotonic() - started > limit:
+            return total
