@@ -45,6 +45,10 @@ DEFAULTS: dict = {
     "QUIET_HOURS_END": 8,
     "DISPATCH_BATCH_SIZE": 50,
     "DISPATCH_LEASE_SECONDS": 120,
+    "DISPATCH_RECONCILE_DELAY_SECONDS": 60,  # wait before asking the provider about an `unknown` SMS
+    "DISPATCH_MAX_ATTEMPTS": 8,  # sends tried before a message the provider never took fails
+    "DISPATCH_MAX_SECONDS": 50,  # one dispatcher run works at most this long
+    "DISPATCH_INTERVAL_SECONDS": 10,  # how often the scheduler starts the dispatcher
     # Referrals
     "BOOKING_WEEKS_AHEAD": 6,
     "STALE_AFTER_WORKING_DAYS": 5,
@@ -75,6 +79,13 @@ ENVIRONMENT = {
     "TWILIO_API_BASE_URL": str,
     "TWILIO_TIMEOUT_SECONDS": int,
     "PUBLIC_BASE_URL": str,
+    "QUIET_HOURS_START": int,
+    "QUIET_HOURS_END": int,
+    "DISPATCH_BATCH_SIZE": int,
+    "DISPATCH_LEASE_SECONDS": int,
+    "DISPATCH_RECONCILE_DELAY_SECONDS": int,
+    "DISPATCH_MAX_ATTEMPTS": int,
+    "DISPATCH_INTERVAL_SECONDS": int,
     "STALE_AFTER_WORKING_DAYS": int,
 }
 
