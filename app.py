@@ -89,7 +89,7 @@ def _require_policy(app: Flask) -> None:
 
     @app.before_request
     def check_declared():
-        if request.endpoint in (None, "static"):
+        if request.endpoint is None or request.endpoint == "static" or request.endpoint.endswith(".static"):
             return None
         if policy_for(app.view_functions[request.endpoint]) is None:
             abort(403)
