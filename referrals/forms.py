@@ -1,0 +1,130 @@
+"""Forms check the shape of input only; services decide."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from referrals.vocabulary import CHANNELS, LANGUAGES, WEEKDAYS
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ReferralForm(FlaskForm):
+    name = StringField(_l("Naam van de inwoner"), validators=[Length(max=120)])
+    phone = StringField(_l("Telefoonnummer"), validators=[Length(max=30)])
+    postcode = StringField(_l("Postcode"), validators=[Length(max=10)])
+    house_number = StringField(_l("Huisnummer"), validators=[Length(max=12)])
+    channel = RadioField(_l("Hoe krijgt de inwoner de bevestiging?"),
+                         choices=[(k.value, v) for k, v in CHANNELS.items()], default="sms")
+    street = StringField(_l("Straat (alleen voor een brief)"), validators=[Length(max=120)])
+    city = StringField(_l("Woonplaats (alleen voor een brief)"), validators=[Length(max=80)])
+    language = RadioField(_l("Taal van de berichten"), choices=list(LANGUAGES.items()), default="nl")
+    reads_poorly = BooleanField(_l("Leest slecht"))
+    hard_of_hearing = BooleanField(_l("Slechthorend"))
+    needs_interpreter = BooleanField(_l("Heeft een tolk nodig"))
+    brings_helper = BooleanField(_l("Neemt een helper mee"))
+    helper_name = StringField(_l("Naam van helper of vertegenwoordiger"), validators=[Length(max=120)])
+    helper_relation = StringField(_l("Relatie (bijvoorbeeld dochter, buurman)"), validators=[Length(max=60)])
+    helper_phone = StringField(_l("Telefoonnummer van de helper"), validators=[Length(max=30)])
+    municipality_id = SelectField(_l("Gemeente"), coerce=int, validate_choice=False)
+    notes = TextAreaField(_l("Notitie voor de balie"), validators=[Length(max=2000)])
+    consent = BooleanField(_l("De inwoner geeft toestemming om deze gegevens te delen met de gemeente"))
+
+
+class BookForm(FlaskForm):
+    slot = RadioField(_l("Kies een tijd"), coerce=int, validate_choice=False,
+                      validators=[InputRequired(_l("Kies een tijd."))])
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only the CSRF token: for buttons that change something."""
+
+
+class LocationForm(FlaskForm):
+    name = StringField(_l("Naam van de locatie"), validators=[Length(max=120)])
+    street = StringField(_l("Straat en huisnummer"), validators=[Length(max=120)])
+    postcode = StringField(_l("Postcode"), validators=[Length(max=10)])
+    city = StringField(_l("Plaats"), validators=[Length(max=80)])
+    phone = StringField(_l("Telefoonnummer voor inwoners"), validators=[Length(max=30)])
+    slot_minutes = IntegerField(_l("Duur van een afspraak (minuten)"), default=30,
+                                validators=[InputRequired(_l("Vul een aantal minuten in.")),
+                                            NumberRange(5, 240, _l("Kies een duur van 5 tot 240 minuten."))])
+    counters = IntegerField(_l("Aantal balies tegelijk"), default=1,
+                            validators=[InputRequired(_l("Vul het aantal balies in.")),
+                                        NumberRange(1, 50, _l("Kies 1 tot 50 balies."))])
+    what_to_bring = StringField(_l("Wat neemt de inwoner mee? (voor de brief)"), validators=[Length(max=300)])
+    active = BooleanField(_l("Open voor afspraken"), default=True)
+
+
+def _hours_form():
+    fields = {}
+    for i, day in enumerate(WEEKDAYS):
+        fields[f"day{i}_opens"] = TimeField(_l("Open %(day)s vanaf", day=day), validators=[Optional()])
+        fields[f"day{i}_closes"] = TimeField(_l("Open %(day)s tot", day=day), validators=[Optional()])
+        fields[f"day{i}_opens2"] = TimeField(_l("Na de pauze %(day)s vanaf", day=day), validators=[Optional()])
+        fields[f"day{i}_closes2"] = TimeField(_l("Na de pauze %(day)s tot", day=day), validators=[Optional()])
+    return type("OpeningHoursForm", (FlaskForm,), fields)
+
+
+OpeningHoursForm = _hours_form()
+
+
+class ClosureForm(FlaskForm):
+    starts_on = DateField(_l("Gesloten vanaf"), validators=[InputRequired(_l("Vul de eerste dag in."))])
+    ends_on = DateField(_l("Gesloten tot en met"), validators=[InputRequired(_l("Vul de laatste dag in."))])
+    reason = StringField(_l("Reden (voor intern gebruik)"), validators=[Length(max=120)])
+
+
+class ListFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), validate_choice=False, validators=[Optional()])
+    mine = BooleanField(_l("Alleen mijn eigen verwijzingen"))
+
+
+__all__ = ["BookForm", "ClosureForm", "ConfirmForm", "HiddenField", "ListFilterForm", "LocationForm",
+           "MultiCheckboxField", "OpeningHoursForm", "ReferralForm"]
+
+
+def show_errors(form, err) -> None:
+    """Put a service's DomainError (or every message of a FieldErrors) next to its field, or at the
+    top of the form when the field is not on it."""
+    errors = getattr(err, "errors", None) or {err.field: err.message}
+    for name, message in errors.items():
+        target = getattr(form, name, None) if name else None
+        if target is not None and hasattr(target, "errors"):
+            target.errors = list(target.errors) + [message]
+        else:
+            form.form_errors.append(message)
+
+
+def referral_input(form):
+    """The service's input from a submitted ReferralForm."""
+    from referrals.services import ReferralInput
+    return ReferralInput(
+        name=form.name.data or "", phone=form.phone.data or "", postcode=form.postcode.data or "",
+        house_number=form.house_number.data or "", street=form.street.data or "", city=form.city.data or "",
+        channel=form.channel.data or "", language=form.language.data or "nl",
+        reads_poorly=form.reads_poorly.data, hard_of_hearing=form.hard_of_hearing.data,
+        needs_interpreter=form.needs_interpreter.data, brings_helper=form.brings_helper.data,
+        helper_name=form.helper_name.data or "", helper_relation=form.helper_relation.data or "",
+        helper_phone=form.helper_phone.data or "", municipality_id=form.municipality_id.data or None,
+        notes=form.notes.data or "", consent=form.consent.data)

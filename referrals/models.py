@@ -1,0 +1,315 @@
+"""Citizens, referrals with their status history, municipal areas, locations, slots, appointments.
+
+Ownership: a referral names the agency that referred (referring_org_id), the municipality it is
+addressed to (municipality_id) and its owner at this moment (owner_org_id, never empty). The
+status history is append-only (see the before_flush guard at the bottom).
+
+Capacity: a Slot row carries `capacity` and `booked`; booking is one conditional UPDATE
+(`booked = booked + 1 WHERE booked < capacity`), so capacity holds under any concurrency.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    event,
+    text,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from accounts.models import Organisation, User
+from extensions import UTCDateTime, clock, db
+from referrals.vocabulary import (
+    CATEGORIES,
+    CHANNELS,
+    LANGUAGES,
+    REASONS,
+    STATUS_LABELS,
+    SUPPORT_NEEDS,
+    AppointmentStatus,
+    Status,
+)
+
+
+class MunicipalityArea(db.Model):
+    """A PC4 area (the four digits of a postcode) served by a participating municipality."""
+
+    __tablename__ = "municipality_area"
+
+    pc4: Mapped[str] = mapped_column(String(4), primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+
+    municipality: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class Location(db.Model):
+    """A municipal counter location where appointments take place."""
+
+    __tablename__ = "location"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    street: Mapped[str] = mapped_column(String(120))  # street and house number
+    postcode: Mapped[str] = mapped_column(String(7))
+    city: Mapped[str] = mapped_column(String(80))
+    phone: Mapped[str] = mapped_column(String(20), default="")  # the municipality's number for citizens
+    slot_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    counters: Mapped[int] = mapped_column(Integer, default=1)  # appointments in parallel
+    what_to_bring: Mapped[str] = mapped_column(String(300), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    municipality: Mapped[Organisation] = relationship(lazy="joined")
+    hours: Mapped[list[OpeningHours]] = relationship(
+        back_populates="location", cascade="all, delete-orphan",
+        order_by="(OpeningHours.weekday, OpeningHours.opens)")
+    closures: Mapped[list[Closure]] = relationship(
+        back_populates="location", cascade="all, delete-orphan", order_by="Closure.starts_on")
+
+    __table_args__ = (
+        CheckConstraint("slot_minutes BETWEEN 5 AND 240", name="slot_minutes"),
+        CheckConstraint("counters BETWEEN 1 AND 50", name="counters"),
+    )
+
+    @property
+    def address(self) -> str:
+        return f"{self.street}, {self.postcode} {self.city}"
+
+
+class OpeningHours(db.Model):
+    """Opening hours of a location on one weekday (0 = Monday); several rows make a lunch break."""
+
+    __tablename__ = "opening_hours"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)
+    opens: Mapped[time] = mapped_column(Time)
+    closes: Mapped[time] = mapped_column(Time)
+
+    location: Mapped[Location] = relationship(back_populates="hours")
+
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+        CheckConstraint("opens < closes", name="opens_before_closes"),
+    )
+
+
+class Closure(db.Model):
+    """Days a location is closed (inclusive). Dutch public holidays are closed without a row."""
+
+    __tablename__ = "closure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(120), default="")
+
+    location: Mapped[Location] = relationship(back_populates="closures")
+
+    __table_args__ = (CheckConstraint("starts_on <= ends_on", name="starts_before_ends"),)
+
+
+class Slot(db.Model):
+    """A bookable time at a location. `booked` never exceeds `capacity` (a CHECK and the
+    conditional UPDATE in services.book). municipality_id is copied from the location so the
+    first free slots of a municipality are one index range scan."""
+
+    __tablename__ = "slot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+
+    location: Mapped[Location] = relationship(lazy="raise")
+
+    __table_args__ = (
+        UniqueConstraint("location_id", "starts_at", name="uq_slot_location_starts"),
+        Index("ix_slot_municipality_starts", "municipality_id", "starts_at"),
+        CheckConstraint("booked >= 0 AND booked <= capacity", name="booked_within_capacity"),
+    )
+
+    @property
+    def free(self) -> int:
+        return self.capacity - self.booked
+
+
+class Citizen(db.Model):
+    """What is needed to help a citizen and no more. Never a BSN."""
+
+    __tablename__ = "citizen"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone_e164: Mapped[str] = mapped_column(String(20), index=True)
+    phone_is_mobile: Mapped[bool] = mapped_column(Boolean)
+    postcode: Mapped[str] = mapped_column(String(7))  # "1234 AB"
+    house_number: Mapped[str] = mapped_column(String(12))
+    street: Mapped[str] = mapped_column(String(120), default="")  # only needed for a letter
+    city: Mapped[str] = mapped_column(String(80), default="")
+    channel: Mapped[str] = mapped_column(String(10))  # vocabulary.Channel
+    language: Mapped[str] = mapped_column(String(5), default="nl")
+    reads_poorly: Mapped[bool] = mapped_column(Boolean, default=False)
+    hard_of_hearing: Mapped[bool] = mapped_column(Boolean, default=False)
+    needs_interpreter: Mapped[bool] = mapped_column(Boolean, default=False)
+    brings_helper: Mapped[bool] = mapped_column(Boolean, default=False)
+    helper_name: Mapped[str] = mapped_column(String(120), default="")
+    helper_relation: Mapped[str] = mapped_column(String(60), default="")
+    helper_phone_e164: Mapped[str] = mapped_column(String(20), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    @property
+    def support_needs(self) -> list:
+        return [label for attr, label in SUPPORT_NEEDS.items() if getattr(self, attr)]
+
+    @property
+    def channel_label(self):
+        return CHANNELS.get(self.channel, self.channel)
+
+    @property
+    def language_label(self):
+        return LANGUAGES.get(self.language, self.language)
+
+    @property
+    def gets_sms(self) -> bool:
+        return self.channel == "sms" and self.phone_is_mobile
+
+
+class Referral(db.Model):
+    __tablename__ = "referral"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), index=True)
+    referring_org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    referred_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    owner_org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=Status.REFERRED)
+    categories: Mapped[str] = mapped_column(String(300))  # comma-separated vocabulary.CATEGORIES codes
+    reason: Mapped[str] = mapped_column(String(20))  # vocabulary.REASONS code
+    notes: Mapped[str] = mapped_column(Text, default="")  # the agent's notes; travel to the counter
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    consent_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    outcome_line: Mapped[str | None] = mapped_column(String(120), nullable=True)  # one line for the agency
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+
+    citizen: Mapped[Citizen] = relationship(lazy="joined", innerjoin=True)
+    referring_org: Mapped[Organisation] = relationship(foreign_keys=[referring_org_id], lazy="raise")
+    municipality: Mapped[Organisation] = relationship(foreign_keys=[municipality_id], lazy="raise")
+    owner_org: Mapped[Organisation] = relationship(foreign_keys=[owner_org_id], lazy="raise")
+    referred_by: Mapped[User] = relationship(foreign_keys=[referred_by_id], lazy="raise")
+    history: Mapped[list[StatusChange]] = relationship(
+        back_populates="referral", order_by="StatusChange.id", lazy="raise")
+    appointments: Mapped[list[Appointment]] = relationship(
+        back_populates="referral", order_by="Appointment.id", lazy="raise")
+
+    __table_args__ = (
+        Index("ix_referral_referring_org_created", "referring_org_id", "created_at"),
+        Index("ix_referral_municipality_created", "municipality_id", "created_at"),
+    )
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def category_codes(self) -> list[str]:
+        return [c for c in self.categories.split(",") if c]
+
+    @property
+    def category_labels(self) -> list:
+        return [CATEGORIES.get(c, c) for c in self.category_codes]
+
+    @property
+    def reason_label(self):
+        return REASONS.get(self.reason, self.reason)
+
+
+class StatusChange(db.Model):
+    """Append-only: who moved a referral from which status to which, when, and who owned it after."""
+
+    __tablename__ = "referral_status_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)  # None: citizen/system
+    from_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(20))
+    owner_org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    referral: Mapped[Referral] = relationship(back_populates="history")
+    by_user: Mapped[User | None] = relationship(lazy="raise")
+
+    @property
+    def from_label(self):
+        return STATUS_LABELS.get(self.from_status, self.from_status or "")
+
+    @property
+    def to_label(self):
+        return STATUS_LABELS.get(self.to_status, self.to_status)
+
+
+class Appointment(db.Model):
+    """One booking of one slot for one referral. A referral has at most one active (booked)
+    appointment (a partial unique index); a reschedule marks the old one 'moved'."""
+
+    __tablename__ = "appointment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slot.id"), index=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)  # copied from the slot
+    status: Mapped[str] = mapped_column(String(12), default=AppointmentStatus.BOOKED)
+    channel: Mapped[str] = mapped_column(String(10))  # how the citizen is told: sms, phone, letter
+    booked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    booked_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # Letters and calls: the municipality marks them done (who, when).
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    notified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    # Claimed by the reminder job (conditional UPDATE), so two schedulers send one reminder.
+    reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cancelled_by: Mapped[str | None] = mapped_column(String(10), nullable=True)  # vocabulary.CANCELLED_BY
+    cancel_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    referral: Mapped[Referral] = relationship(back_populates="appointments")
+    slot: Mapped[Slot] = relationship(lazy="raise")
+    location: Mapped[Location] = relationship(lazy="raise")
+
+    __table_args__ = (
+        Index("uq_appointment_one_active", "referral_id", unique=True,
+              sqlite_where=text("status = 'booked'"), postgresql_where=text("status = 'booked'")),
+        Index("ix_appointment_municipality_starts", "municipality_id", "starts_at"),
+        Index("ix_appointment_status_starts", "status", "starts_at"),
+    )
+
+    @property
+    def active(self) -> bool:
+        return self.status == AppointmentStatus.BOOKED
+
+
+@event.listens_for(Session, "before_flush")
+def _history_is_append_only(session, flush_context, instances):
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, StatusChange) and (obj in session.deleted or session.is_modified(obj)):
+            raise RuntimeError("the status history of a referral is append-only")

@@ -1,0 +1,817 @@
+"""Referrals: the rules and the transactions. Views translate; services decide and commit.
+
+What the counter (issue 5) builds on:
+- `referral_for_user(id)` / `appointment_for_user(id)`: scoped fetches (404 on a foreign id).
+- `change_status(referral, to, actor=..., note=..., owner_org_id=None)`: the only way a status or
+  the owner changes; appends to the history.
+- `book`, `reschedule`, `cancel_appointment`: capacity-safe slot changes with the SMS in the outbox.
+- `free_slots(municipality_id, ...)`: the first free slots, soonest first.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from babel.dates import format_date
+from babel.dates import format_datetime as babel_format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from accounts.models import Organisation, OrgKind, User
+from extensions import DomainError, clock, db
+from messaging.phone import format_phone, parse_phone
+from messaging.services import queue_sms
+from privacy.services import record
+from referrals.checks import normalise_house_number, normalise_postcode, refuse_bsn
+from referrals.models import (
+    Appointment,
+    Citizen,
+    Closure,
+    Location,
+    MunicipalityArea,
+    OpeningHours,
+    Referral,
+    Slot,
+    StatusChange,
+)
+from referrals.slots import AMSTERDAM, local_day_bounds, local_today, sync_location
+from referrals.vocabulary import (
+    CATEGORIES,
+    CHANNELS,
+    LANGUAGES,
+    REASONS,
+    TRANSITIONS,
+    AppointmentStatus,
+    Channel,
+    Status,
+)
+
+
+class FieldErrors(DomainError):
+    """Several fields at once were not right: `errors` maps field name -> message."""
+
+    def __init__(self, errors: dict[str, str]):
+        first_field, first_message = next(iter(errors.items()))
+        super().__init__(first_message, first_field)
+        self.errors = errors
+
+
+class SlotTaken(DomainError):
+    """The slot filled up between showing and booking: the view offers the next free slots."""
+
+
+# --- municipalities and their areas ---------------------------------------------------------------
+
+def municipality_for_postcode(postcode: str) -> Organisation | None:
+    pc4 = (postcode or "").strip()[:4]
+    return db.session.execute(
+        select(Organisation).join(MunicipalityArea, MunicipalityArea.municipality_id == Organisation.id)
+        .where(MunicipalityArea.pc4 == pc4, Organisation.active.is_(True))).scalar()
+
+
+def participating_municipalities() -> list[Organisation]:
+    """Municipalities with at least one active location (those an agent can refer to)."""
+    has_location = exists().where(Location.municipality_id == Organisation.id, Location.active.is_(True))
+    return list(db.session.execute(
+        select(Organisation).where(Organisation.kind == OrgKind.MUNICIPALITY, Organisation.active.is_(True),
+                                   has_location).order_by(Organisation.name)).scalars())
+
+
+def set_areas(municipality_id: int, pc4s: list[str]) -> None:
+    """Replace a municipality's PC4 areas (demo data and administration). The caller commits."""
+    for pc4 in pc4s:
+        if not (len(pc4) == 4 and pc4.isdigit() and pc4[0] != "0"):
+            raise DomainError(_("%(pc4)s is geen geldig postcodegebied (vier cijfers).", pc4=pc4), "areas")
+    db.session.execute(MunicipalityArea.__table__.delete().where(MunicipalityArea.municipality_id == municipality_id))
+    db.session.add_all(MunicipalityArea(pc4=pc4, municipality_id=municipality_id) for pc4 in sorted(set(pc4s)))
+
+
+# --- creating a referral --------------------------------------------------------------------------
+
+@dataclass
+class ReferralInput:
+    """What the agent typed, as typed. create_referral checks all of it."""
+
+    name: str = ""
+    phone: str = ""
+    postcode: str = ""
+    house_number: str = ""
+    street: str = ""
+    city: str = ""
+    channel: str = Channel.SMS
+    language: str = "nl"
+    reads_poorly: bool = False
+    hard_of_hearing: bool = False
+    needs_interpreter: bool = False
+    brings_helper: bool = False
+    helper_name: str = ""
+    helper_relation: str = ""
+    helper_phone: str = ""
+    municipality_id: int | None = None  # the agent's override of the postcode's municipality
+    categories: list[str] = field(default_factory=list)
+    reason: str = ""
+    notes: str = ""
+    consent: bool = False
+
+
+def check_referral_input(data: ReferralInput) -> dict:
+    """Validate everything at once; FieldErrors with a message per field, or the clean values."""
+    errors: dict[str, str] = {}
+    clean: dict = {}
+
+    def check(name, fn):
+        try:
+            return fn()
+        except DomainError as err:
+            errors.setdefault(err.field or name, err.message)
+            return None
+
+    name = " ".join((data.name or "").split())
+    if not name:
+        errors["name"] = _("Vul de naam van de inwoner in.")
+    clean["name"] = name
+    check("name", lambda: refuse_bsn(name, "name"))
+
+    def phone_of(raw, fieldname):
+        try:
+            return parse_phone(raw)
+        except DomainError as err:
+            raise DomainError(err.message, fieldname) from None
+
+    phone = check("phone", lambda: phone_of(data.phone, "phone"))
+    clean["phone"] = phone
+    clean["postcode"] = check("postcode", lambda: normalise_postcode(data.postcode))
+    clean["house_number"] = check("house_number", lambda: normalise_house_number(data.house_number))
+
+    if data.channel not in CHANNELS:
+        errors["channel"] = _("Kies hoe de inwoner de bevestiging krijgt.")
+    elif data.channel == Channel.SMS and phone is not None and not phone.is_mobile:
+        errors["channel"] = _("Dit is een vast nummer: daar kan geen sms naartoe. Kies telefoontje of brief.")
+    clean["street"] = " ".join((data.street or "").split())
+    clean["city"] = " ".join((data.city or "").split())
+    if data.channel == Channel.LETTER:
+        if not clean["street"]:
+            errors["street"] = _("Voor een brief is de straat nodig.")
+        if not clean["city"]:
+            errors["city"] = _("Voor een brief is de woonplaats nodig.")
+    if data.language not in LANGUAGES:
+        errors["language"] = _("Kies een taal.")
+
+    clean["helper_name"] = " ".join((data.helper_name or "").split())
+    clean["helper_relation"] = " ".join((data.helper_relation or "").split())
+    clean["helper_phone"] = ""
+    if (data.helper_phone or "").strip():
+        helper_phone = check("helper_phone", lambda: phone_of(data.helper_phone, "helper_phone"))
+        clean["helper_phone"] = helper_phone.e164 if helper_phone else ""
+        if not clean["helper_name"]:
+            errors.setdefault("helper_name", _("Vul ook de naam van de helper in."))
+    for fieldname in ("street", "city", "helper_name", "helper_relation"):
+        check(fieldname, lambda f=fieldname: refuse_bsn(clean[f], f))
+
+    categories = [c for c in data.categories if c in CATEGORIES]
+    if not categories:
+        errors["categories"] = _("Kies minstens een onderwerp van de vraag.")
+    clean["categories"] = ",".join(c for c in CATEGORIES if c in categories)
+    if data.reason not in REASONS:
+        errors["reason"] = _("Kies waarom de vraag niet telefonisch op te lossen was.")
+    notes = (data.notes or "").strip()
+    check("notes", lambda: refuse_bsn(notes, "notes"))
+    if len(notes) > 2000:
+        errors["notes"] = _("Houd de notitie korter dan 2000 tekens.")
+    clean["notes"] = notes
+    if not data.consent:
+        errors["consent"] = _("Zonder toestemming van de inwoner kunnen we de gegevens niet delen met de gemeente.")
+
+    municipality = None
+    if data.municipality_id:
+        municipality = db.session.get(Organisation, int(data.municipality_id))
+        if (municipality is None or municipality.kind != OrgKind.MUNICIPALITY or not municipality.active):
+            errors["municipality_id"] = _("Kies een deelnemende gemeente.")
+            municipality = None
+    elif clean["postcode"]:
+        municipality = municipality_for_postcode(clean["postcode"])
+        if municipality is None:
+            errors["postcode"] = _(
+                "Deze postcode valt niet onder een gemeente die meedoet. Verwijs de inwoner naar het "
+                "Informatiepunt Digitale Overheid in de bibliotheek, of kies zelf een gemeente die meedoet.")
+    clean["municipality"] = municipality
+    if errors:
+        raise FieldErrors(errors)
+    return clean
+
+
+def create_referral(data: ReferralInput, *, actor: User, commit: bool = True) -> Referral:
+    """Citizen + referral (status 'referred', owner the municipality) + history + processing log."""
+    clean = check_referral_input(data)
+    now = clock.now()
+    phone = clean["phone"]
+    citizen = Citizen(
+        name=clean["name"], phone_e164=phone.e164, phone_is_mobile=phone.is_mobile,
+        postcode=clean["postcode"], house_number=clean["house_number"], street=clean["street"],
+        city=clean["city"], channel=data.channel, language=data.language,
+        reads_poorly=bool(data.reads_poorly), hard_of_hearing=bool(data.hard_of_hearing),
+        needs_interpreter=bool(data.needs_interpreter), brings_helper=bool(data.brings_helper),
+        helper_name=clean["helper_name"], helper_relation=clean["helper_relation"],
+        helper_phone_e164=clean["helper_phone"], created_at=now)
+    municipality = clean["municipality"]
+    referral = Referral(
+        citizen=citizen, referring_org_id=actor.organisation_id, referred_by_id=actor.id,
+        municipality_id=municipality.id, owner_org_id=municipality.id, status=Status.REFERRED,
+        categories=clean["categories"], reason=data.reason, notes=clean["notes"], consent_at=now,
+        consent_by_id=actor.id, created_at=now, updated_at=now)
+    db.session.add(referral)
+    db.session.flush()
+    db.session.add(StatusChange(referral_id=referral.id, at=now, by_user_id=actor.id, from_status=None,
+                                to_status=Status.REFERRED, owner_org_id=municipality.id,
+                                note="Toestemming inwoner telefonisch gegeven"))
+    record("create", "citizen", citizen.id, "verwijzing naar de gemeente", detail=f"verwijzing {referral.id}",
+           actor=actor)
+    if commit:
+        db.session.commit()
+    return referral
+
+
+def change_status(referral: Referral, to: str, *, actor: User | None, note: str = "",
+                  owner_org_id: int | None = None) -> StatusChange:
+    """Move a referral to another status (and optionally another owner), appending to the history.
+    Refuses transitions TRANSITIONS does not allow. The caller commits."""
+    to = Status(to)
+    if to not in TRANSITIONS.get(referral.status, set()):
+        raise DomainError(_("Deze verwijzing kan niet van %(a)s naar %(b)s.", a=referral.status_label,
+                            b=Status(to).value))
+    change = StatusChange(referral_id=referral.id, at=clock.now(), by_user_id=actor.id if actor else None,
+                          from_status=referral.status, to_status=to,
+                          owner_org_id=owner_org_id or referral.owner_org_id, note=note[:200])
+    referral.status = to
+    if owner_org_id:
+        referral.owner_org_id = owner_org_id
+    referral.updated_at = change.at
+    db.session.add(change)
+    return change
+
+
+# --- reading, scoped to the user's organisation ---------------------------------------------------
+
+def _org_column_for(user) -> object:
+    """The column that makes a referral 'ours' for this user: the referring agency, or the
+    municipality it is addressed to."""
+    if user.organisation.kind == OrgKind.AGENCY:
+        return Referral.referring_org_id
+    return Referral.municipality_id
+
+
+def _referral_options():
+    return (selectinload(Referral.appointments).selectinload(Appointment.location),
+            selectinload(Referral.municipality), selectinload(Referral.referring_org),
+            selectinload(Referral.referred_by))
+
+
+def referral_for_user(referral_id: int, *, detail: bool = False, user=None) -> Referral:
+    """The referral if it is the user's organisation's (as agency or as municipality), or 404.
+    `detail=True` also loads the history."""
+    from flask import abort
+    user = user or current_user
+    stmt = select(Referral).where(Referral.id == referral_id, _org_column_for(user) == user.organisation_id)
+    stmt = stmt.options(*_referral_options())
+    if detail:
+        stmt = stmt.options(selectinload(Referral.history).selectinload(StatusChange.by_user))
+    referral = db.session.execute(stmt).scalar()
+    if referral is None:
+        abort(404)
+    return referral
+
+
+def appointment_for_user(appointment_id: int, user=None) -> Appointment:
+    from flask import abort
+    user = user or current_user
+    column = Referral.referring_org_id if user.organisation.kind == OrgKind.AGENCY else Appointment.municipality_id
+    appointment = db.session.execute(
+        select(Appointment).join(Referral, Referral.id == Appointment.referral_id)
+        .where(Appointment.id == appointment_id, column == user.organisation_id)
+        .options(selectinload(Appointment.location), selectinload(Appointment.slot),
+                 selectinload(Appointment.referral).selectinload(Referral.municipality))).scalar()
+    if appointment is None:
+        abort(404)
+    return appointment
+
+
+def referrals_query(user, *, only_mine: bool = False, status: str | None = None):
+    """Select of the referrals this user's organisation may see, newest first, eager-loaded."""
+    stmt = (select(Referral).where(_org_column_for(user) == user.organisation_id)
+            .options(*_referral_options()).order_by(Referral.created_at.desc(), Referral.id.desc()))
+    if only_mine:
+        stmt = stmt.where(Referral.referred_by_id == user.id)
+    if status:
+        stmt = stmt.where(Referral.status == status)
+    return stmt
+
+
+def current_appointment(referral: Referral) -> Appointment | None:
+    """The active appointment (or, when none is active, the latest one)."""
+    if not referral.appointments:
+        return None
+    active = [a for a in referral.appointments if a.status == AppointmentStatus.BOOKED]
+    return active[-1] if active else referral.appointments[-1]
+
+
+def agency_line(referral: Referral) -> str:
+    """What an agency may see of the result, in one line: status and outcome, never notes."""
+    if referral.outcome_line:
+        return referral.outcome_line
+    appointment = current_appointment(referral)
+    if referral.status == Status.BOOKED and appointment:
+        return _("Afspraak op %(when)s", when=format_when(appointment.starts_at))
+    if referral.status == Status.CANCELLED and appointment and appointment.cancelled_by == "citizen":
+        return _("Afgezegd door de inwoner")
+    return ""
+
+
+# --- slots ----------------------------------------------------------------------------------------
+
+def format_when(moment: datetime) -> str:
+    """'dinsdag 24 november om 10:30' in Amsterdam time, in the interface language."""
+    from flask_babel import format_datetime
+    return format_datetime(moment, _("EEEE d MMMM 'om' HH:mm"))
+
+
+def stored_when(moment: datetime) -> str:
+    """The same in Dutch, for text stored in the history (written outside requests too)."""
+    return babel_format_datetime(moment, "EEEE d MMMM 'om' HH:mm", tzinfo=AMSTERDAM, locale="nl")
+
+
+def free_slots(municipality_id: int, *, location_id: int | None = None, from_day: date | None = None,
+               limit: int = 12, exclude_slot_id: int | None = None) -> list[Slot]:
+    """The first free slots of a municipality (or one location), soonest first, from now or from
+    the start of `from_day`. One indexed range query plus one for the locations."""
+    now = clock.now()
+    start = now
+    if from_day:
+        start = max(now, local_day_bounds(from_day)[0])
+    stmt = (select(Slot).where(Slot.municipality_id == municipality_id, Slot.starts_at > start,
+                               Slot.booked < Slot.capacity)
+            .order_by(Slot.starts_at, Slot.location_id).limit(limit)
+            .options(selectinload(Slot.location)))
+    if location_id:
+        stmt = stmt.where(Slot.location_id == location_id)
+    if exclude_slot_id:
+        stmt = stmt.where(Slot.id != exclude_slot_id)
+    return list(db.session.execute(stmt).scalars())
+
+
+def slots_by_day(slots: list[Slot]) -> OrderedDict:
+    days: OrderedDict = OrderedDict()
+    for slot in slots:
+        days.setdefault(slot.starts_at.astimezone(AMSTERDAM).date(), []).append(slot)
+    return days
+
+
+def municipality_locations(municipality_id: int) -> list[Location]:
+    return list(db.session.execute(
+        select(Location).where(Location.municipality_id == municipality_id, Location.active.is_(True))
+        .order_by(Location.name)).scalars())
+
+
+# --- booking --------------------------------------------------------------------------------------
+
+def _sms_values(appointment: Appointment, location: Location, language: str) -> dict:
+    local = appointment.starts_at.astimezone(AMSTERDAM)
+    return {"date": format_date(local.date(), "EEEE d MMMM", locale=language),
+            "time": local.strftime("%H:%M"), "address": location.street, "city": location.city,
+            "phone": location.phone}
+
+
+def _tell_citizen(appointment: Appointment, location: Location, citizen: Citizen, purpose: str) -> None:
+    """Queue the SMS for this event (only for citizens who get SMS; the others are on the
+    municipality's list of letters and calls). Idempotent through the dedup key."""
+    if not citizen.gets_sms:
+        return
+    queue_sms(to=citizen.phone_e164, purpose=purpose, language=citizen.language,
+              values=_sms_values(appointment, location, citizen.language), subject_type="appointment",
+              subject_id=appointment.id, dedup_key=f"appointment:{appointment.id}:{purpose}",
+              organisation_id=appointment.municipality_id)
+
+
+def _claim_seat(slot_id: int, municipality_id: int) -> Slot:
+    """One conditional UPDATE: takes a seat only if the slot is in the future and not full."""
+    now = clock.now()
+    slot = db.session.get(Slot, slot_id)
+    if slot is None or slot.municipality_id != municipality_id:
+        raise DomainError(_("Kies een tijdslot uit de lijst."), "slot")
+    if slot.starts_at <= now:
+        raise DomainError(_("Dit tijdslot is al voorbij. Kies een later tijdslot."), "slot")
+    result = db.session.execute(
+        update(Slot).where(Slot.id == slot_id, Slot.booked < Slot.capacity, Slot.starts_at > now)
+        .values(booked=Slot.booked + 1).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise SlotTaken(_("Dit tijdslot is net vergeven. Kies een van de volgende vrije tijden."), "slot")
+    db.session.refresh(slot)
+    return slot
+
+
+def _release_seat(slot_id: int) -> None:
+    db.session.execute(update(Slot).where(Slot.id == slot_id, Slot.booked > 0)
+                       .values(booked=Slot.booked - 1).execution_options(synchronize_session=False))
+
+
+def book(referral: Referral, slot_id: int, *, actor: User) -> Appointment:
+    """Book a slot for a referral without an active appointment. Raises SlotTaken (with nothing
+    saved) when the slot filled up meanwhile."""
+    if referral.status not in (Status.REFERRED, Status.CANCELLED, Status.NO_SHOW):
+        raise DomainError(_("Deze verwijzing heeft al een afspraak. Verzet die afspraak als dat nodig is."))
+    citizen = referral.citizen
+    try:
+        slot = _claim_seat(slot_id, referral.municipality_id)
+        location = db.session.get(Location, slot.location_id)
+        appointment = Appointment(
+            referral_id=referral.id, slot_id=slot.id, location_id=slot.location_id,
+            municipality_id=slot.municipality_id, starts_at=slot.starts_at, status=AppointmentStatus.BOOKED,
+            channel=citizen.channel, booked_at=clock.now(), booked_by_id=actor.id)
+        db.session.add(appointment)
+        db.session.flush()
+        change_status(referral, Status.BOOKED, actor=actor,
+                      note=f"Afspraak {stored_when(slot.starts_at)}, {location.name}")
+        _tell_citizen(appointment, location, citizen, "appointment_confirmation")
+        record("update", "referral", referral.id, "afspraak bij de gemeente",
+               detail=f"afspraak {appointment.id} geboekt", actor=actor)
+        db.session.commit()
+    except IntegrityError:
+        # A second booking for the same referral at the same moment (the one-active index).
+        db.session.rollback()
+        raise DomainError(_("Deze verwijzing heeft net al een afspraak gekregen.")) from None
+    except SlotTaken:
+        raise
+    except DomainError:
+        db.session.rollback()
+        raise
+    return appointment
+
+
+def reschedule(appointment: Appointment, slot_id: int, *, actor: User, by: str) -> Appointment:
+    """Move an active appointment to another slot: the new seat is claimed first (so the citizen
+    never ends up without one), then the old one is freed. `by`: 'agent' or 'counter'."""
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise DomainError(_("Alleen een geplande afspraak kan worden verzet."))
+    if slot_id == appointment.slot_id:
+        raise DomainError(_("Kies een ander tijdslot dan het huidige."), "slot")
+    referral = db.session.get(Referral, appointment.referral_id)
+    citizen = referral.citizen
+    old_id, old_slot_id = appointment.id, appointment.slot_id
+    try:
+        slot = _claim_seat(slot_id, appointment.municipality_id)
+        appointment = db.session.get(Appointment, old_id)
+        if appointment.status != AppointmentStatus.BOOKED:
+            raise DomainError(_("Deze afspraak is intussen al gewijzigd."))
+        appointment.status = AppointmentStatus.MOVED
+        appointment.cancelled_at = clock.now()
+        appointment.cancelled_by = by
+        db.session.flush()
+        _release_seat(old_slot_id)
+        location = db.session.get(Location, slot.location_id)
+        new = Appointment(
+            referral_id=referral.id, slot_id=slot.id, location_id=slot.location_id,
+            municipality_id=slot.municipality_id, starts_at=slot.starts_at, status=AppointmentStatus.BOOKED,
+            channel=citizen.channel, booked_at=clock.now(), booked_by_id=actor.id)
+        db.session.add(new)
+        db.session.flush()
+        change_status(referral, Status.BOOKED, actor=actor,
+                      note=f"Verzet naar {stored_when(slot.starts_at)}, {location.name}")
+        _tell_citizen(new, location, citizen, "appointment_moved")
+        record("update", "referral", referral.id, "afspraak bij de gemeente",
+               detail=f"afspraak {old_id} verzet naar {new.id}", actor=actor)
+        db.session.commit()
+    except SlotTaken:
+        raise
+    except (DomainError, IntegrityError) as err:
+        db.session.rollback()
+        if isinstance(err, DomainError):
+            raise
+        raise DomainError(_("Deze afspraak is intussen al gewijzigd.")) from None
+    return new
+
+
+def cancel_appointment(appointment: Appointment, *, actor: User | None, by: str, note: str = "",
+                       commit: bool = True) -> None:
+    """Cancel an active appointment, free its seat, cancel the referral, tell the citizen (unless
+    the citizen cancelled). `by`: 'agent', 'counter' or 'citizen'."""
+    claimed = db.session.execute(
+        update(Appointment).where(Appointment.id == appointment.id, Appointment.status == AppointmentStatus.BOOKED)
+        .values(status=AppointmentStatus.CANCELLED, cancelled_at=clock.now(), cancelled_by=by)
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        if commit:
+            db.session.rollback()
+        raise DomainError(_("Deze afspraak is al afgezegd of gewijzigd."))
+    db.session.refresh(appointment)
+    _release_seat(appointment.slot_id)
+    referral = db.session.get(Referral, appointment.referral_id)
+    location = db.session.get(Location, appointment.location_id)
+    # Stored text (Dutch): written outside requests too (the inbound SMS webhook, jobs).
+    default_note = {"citizen": "Afgezegd door de inwoner (AFZEGGEN per sms)",
+                    "agent": "Afgezegd door de organisatie", "counter": "Afgezegd door de gemeente"}
+    change_status(referral, Status.CANCELLED, actor=actor, note=note or default_note.get(by, ""))
+    if by != "citizen":
+        _tell_citizen(appointment, location, referral.citizen, "appointment_cancelled")
+    record("update", "referral", referral.id, "afspraak bij de gemeente",
+           detail=f"afspraak {appointment.id} afgezegd ({by})", actor=actor)
+    if commit:
+        db.session.commit()
+
+
+# --- the citizen replies AFZEGGEN -------------------------------------------------------------------
+
+# Only AFZEGGEN: STOP, AFMELDEN and CANCEL are opt-out words of messaging and of the provider.
+KEYWORDS = {"AFZEGGEN"}
+
+
+def handle_inbound_sms(from_e164: str, body: str) -> str | None:
+    """Inbound handler registered with messaging: AFZEGGEN cancels the citizen's next appointment
+    (the one soonest to come) and frees its slot; the municipality sees it on its work list.
+    Returns the reply text, or None when the message is not ours."""
+    from messaging.services import keyword_of
+    from messaging.sms_texts import render
+    if keyword_of(body) not in KEYWORDS:
+        return None
+    now = clock.now()
+    row = db.session.execute(
+        select(Appointment, Citizen.language)
+        .join(Referral, Referral.id == Appointment.referral_id).join(Citizen, Citizen.id == Referral.citizen_id)
+        .where(Citizen.phone_e164 == from_e164, Appointment.status == AppointmentStatus.BOOKED,
+               Appointment.starts_at > now)
+        .order_by(Appointment.starts_at).limit(1)).first()
+    if row is None:
+        language = db.session.execute(select(Citizen.language).where(Citizen.phone_e164 == from_e164)
+                                      .order_by(Citizen.id.desc()).limit(1)).scalar() or "nl"
+        return render("afzeggen_none", language, {})
+    appointment, language = row
+    location = db.session.get(Location, appointment.location_id)
+    values = _sms_values(appointment, location, language)
+    try:
+        cancel_appointment(appointment, actor=None, by="citizen", commit=False)  # messaging commits
+    except DomainError:
+        return render("afzeggen_none", language, {})
+    return render("afzeggen_reply", language, values)
+
+
+# --- reminders (scheduler job) ---------------------------------------------------------------------
+
+def queue_reminders(batch: int = 200) -> int:
+    """Queue the day-before reminder for every active SMS appointment tomorrow (Amsterdam).
+
+    Safe to run twice and with two schedulers at once: each appointment is claimed with a
+    conditional UPDATE (reminder_at IS NULL) before its SMS is queued, in the same transaction,
+    and the outbox's dedup key refuses a second reminder anyway. Returns how many were queued."""
+    tomorrow = local_today() + timedelta(days=1)
+    lo, hi = local_day_bounds(tomorrow)
+    queued = 0
+    while True:
+        ids = list(db.session.execute(
+            select(Appointment.id).where(Appointment.status == AppointmentStatus.BOOKED,
+                                         Appointment.starts_at >= max(lo, clock.now()), Appointment.starts_at < hi,
+                                         Appointment.reminder_at.is_(None), Appointment.channel == Channel.SMS)
+            .order_by(Appointment.id).limit(batch)).scalars())
+        if not ids:
+            break
+        for appointment_id in ids:
+            claimed = db.session.execute(
+                update(Appointment).where(Appointment.id == appointment_id, Appointment.reminder_at.is_(None),
+                                          Appointment.status == AppointmentStatus.BOOKED)
+                .values(reminder_at=clock.now()).execution_options(synchronize_session=False))
+            if claimed.rowcount != 1:
+                continue  # another scheduler has it
+            appointment = db.session.get(Appointment, appointment_id)
+            referral = db.session.get(Referral, appointment.referral_id)
+            location = db.session.get(Location, appointment.location_id)
+            if referral.citizen.gets_sms:
+                _tell_citizen(appointment, location, referral.citizen, "appointment_reminder")
+                queued += 1
+        db.session.commit()
+        if len(ids) < batch:
+            break
+    return queued
+
+
+def extend_slots() -> int:
+    """Scheduler job: keep bookable slots for the coming BOOKING_WEEKS_AHEAD weeks at every location."""
+    from flask import current_app
+    weeks = current_app.config.get("BOOKING_WEEKS_AHEAD", 6)
+    added = 0
+    for location in db.session.execute(select(Location).where(Location.active.is_(True))
+                                       .options(selectinload(Location.hours), selectinload(Location.closures))
+                                       ).scalars():
+        added += sync_location(location, weeks=weeks)["added"]
+        db.session.commit()
+    return added
+
+
+# --- the municipality's work list -------------------------------------------------------------------
+
+def worklist(municipality_id: int) -> dict:
+    """Letters to send and calls to make (non-SMS citizens with an appointment not yet told), and
+    cancellations by citizens not yet seen."""
+    now = clock.now()
+    base = (select(Appointment).join(Referral, Referral.id == Appointment.referral_id)
+            .where(Appointment.municipality_id == municipality_id)
+            .options(selectinload(Appointment.location), selectinload(Appointment.referral)))
+    to_tell = list(db.session.execute(
+        base.where(Appointment.status == AppointmentStatus.BOOKED, Appointment.channel != Channel.SMS,
+                   Appointment.notified_at.is_(None), Appointment.starts_at > now)
+        .order_by(Appointment.starts_at)).scalars())
+    cancelled = list(db.session.execute(
+        base.where(Appointment.status == AppointmentStatus.CANCELLED, Appointment.cancelled_by == "citizen",
+                   Appointment.cancel_seen_at.is_(None))
+        .order_by(Appointment.cancelled_at)).scalars())
+    return {"letters": [a for a in to_tell if a.channel == Channel.LETTER],
+            "calls": [a for a in to_tell if a.channel == Channel.PHONE],
+            "cancelled": cancelled}
+
+
+def mark_notified(appointment: Appointment, *, actor: User) -> None:
+    if appointment.notified_at is None:
+        appointment.notified_at = clock.now()
+        appointment.notified_by_id = actor.id
+        record("update", "referral", appointment.referral_id, "afspraak bevestigen",
+               detail=f"afspraak {appointment.id}: {appointment.channel} gedaan", actor=actor)
+        db.session.commit()
+
+
+def mark_cancel_seen(appointment: Appointment, *, actor: User) -> None:
+    if appointment.cancel_seen_at is None:
+        appointment.cancel_seen_at = clock.now()
+        db.session.commit()
+
+
+def record_letter_printed(appointment: Appointment, *, actor: User) -> None:
+    record("read", "referral", appointment.referral_id, "brief met afspraak afdrukken",
+           detail=f"afspraak {appointment.id}", actor=actor)
+    db.session.commit()
+
+
+def record_read(referral: Referral, *, actor: User, purpose: str) -> None:
+    record("read", "referral", referral.id, purpose, actor=actor)
+    db.session.commit()
+
+
+# --- locations (the coordinator) --------------------------------------------------------------------
+
+@dataclass
+class LocationInput:
+    name: str = ""
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
+    phone: str = ""
+    slot_minutes: int = 30
+    counters: int = 1
+    what_to_bring: str = ""
+    active: bool = True
+
+
+def _check_location(data: LocationInput) -> dict:
+    errors: dict[str, str] = {}
+    clean = {k: " ".join(str(getattr(data, k) or "").split()) for k in ("name", "street", "city", "what_to_bring")}
+    for k, message in (("name", _("Vul de naam van de locatie in.")), ("street", _("Vul straat en huisnummer in.")),
+                       ("city", _("Vul de plaats in."))):
+        if not clean[k]:
+            errors[k] = message
+    try:
+        clean["postcode"] = normalise_postcode(data.postcode)
+    except DomainError as err:
+        errors["postcode"] = err.message
+    try:
+        clean["phone"] = parse_phone(data.phone).national
+    except DomainError as err:
+        errors["phone"] = err.message
+    if not (isinstance(data.slot_minutes, int) and 5 <= data.slot_minutes <= 240):
+        errors["slot_minutes"] = _("Kies een duur van 5 tot 240 minuten.")
+    if not (isinstance(data.counters, int) and 1 <= data.counters <= 50):
+        errors["counters"] = _("Kies 1 tot 50 balies.")
+    if errors:
+        raise FieldErrors(errors)
+    clean.update(slot_minutes=data.slot_minutes, counters=data.counters, active=bool(data.active))
+    return clean
+
+
+def save_location(municipality_id: int, data: LocationInput, *, location: Location | None = None,
+                  actor: User | None = None) -> Location:
+    clean = _check_location(data)
+    if location is None:
+        location = Location(municipality_id=municipality_id)
+        db.session.add(location)
+    for key, value in clean.items():
+        setattr(location, key, value)
+    db.session.flush()
+    sync_location(location)
+    db.session.commit()
+    return location
+
+
+def set_opening_hours(location: Location, hours: dict[int, list[tuple]]) -> None:
+    """Replace the opening hours: weekday -> [(opens, closes), ...]; then resync the slots."""
+    errors = {}
+    for weekday, ranges in hours.items():
+        for opens, closes in ranges:
+            if opens >= closes:
+                errors[f"day{weekday}"] = _("De openingstijd moet voor de sluitingstijd liggen.")
+        ordered = sorted(ranges)
+        for (_a1, b1), (a2, _b2) in zip(ordered, ordered[1:], strict=False):
+            if a2 < b1:
+                errors[f"day{weekday}"] = _("De tijden op deze dag overlappen.")
+    if errors:
+        raise FieldErrors(errors)
+    location.hours.clear()
+    db.session.flush()
+    for weekday, ranges in sorted(hours.items()):
+        for opens, closes in ranges:
+            location.hours.append(OpeningHours(weekday=weekday, opens=opens, closes=closes))
+    db.session.flush()
+    sync_location(location)
+    db.session.commit()
+
+
+def add_closure(location: Location, starts_on: date, ends_on: date, reason: str) -> list[Appointment]:
+    """Close a location on some days. Free slots go; booked ones stay (capacity shrinks to what is
+    booked) and are returned so the coordinator can reschedule them."""
+    if ends_on < starts_on:
+        raise DomainError(_("De einddatum ligt voor de begindatum."), "ends_on")
+    if ends_on < local_today():
+        raise DomainError(_("Deze dagen zijn al voorbij."), "ends_on")
+    refuse_bsn(reason, "reason")
+    location.closures.append(Closure(starts_on=starts_on, ends_on=ends_on, reason=reason.strip()[:120]))
+    db.session.flush()
+    sync_location(location, end=max(ends_on + timedelta(days=1), local_today() + timedelta(weeks=6)))
+    db.session.commit()
+    return affected_by_closures(location)
+
+
+def remove_closure(location: Location, closure_id: int) -> None:
+    closure = next((c for c in location.closures if c.id == closure_id), None)
+    if closure is None:
+        from flask import abort
+        abort(404)
+    location.closures.remove(closure)
+    db.session.flush()
+    sync_location(location)
+    db.session.commit()
+
+
+def affected_by_closures(location: Location) -> list[Appointment]:
+    """Active appointments on days the location is now closed: to be rescheduled."""
+    conditions = []
+    for c in location.closures:
+        lo, _end = local_day_bounds(c.starts_on)
+        _lo, hi = local_day_bounds(c.ends_on)
+        conditions.append(and_(Appointment.starts_at >= lo, Appointment.starts_at < hi))
+    if not conditions:
+        return []
+    return list(db.session.execute(
+        select(Appointment).where(Appointment.location_id == location.id,
+                                  Appointment.status == AppointmentStatus.BOOKED,
+                                  Appointment.starts_at > clock.now(), or_(*conditions))
+        .options(selectinload(Appointment.referral)).order_by(Appointment.starts_at)).scalars())
+
+
+def locations_of(municipality_id: int) -> list[Location]:
+    return list(db.session.execute(
+        select(Location).where(Location.municipality_id == municipality_id)
+        .options(selectinload(Location.hours), selectinload(Location.closures)).order_by(Location.name)).scalars())
+
+
+def location_for_user(location_id: int, user=None) -> Location:
+    from flask import abort
+    user = user or current_user
+    location = db.session.execute(
+        select(Location).where(Location.id == location_id, Location.municipality_id == user.organisation_id)
+        .options(selectinload(Location.hours), selectinload(Location.closures))).scalar()
+    if location is None:
+        abort(404)
+    return location
+
+
+def upcoming_slot_counts(location_id: int, days: int = 14) -> list[tuple[date, int, int]]:
+    """Per day for the next `days` days: (day, capacity, booked), for the coordinator's overview."""
+    start = local_today()
+    lo, _end = local_day_bounds(start)
+    hi, _end2 = local_day_bounds(start + timedelta(days=days))
+    rows = db.session.execute(
+        select(Slot.starts_at, Slot.capacity, Slot.booked)
+        .where(Slot.location_id == location_id, Slot.starts_at >= lo, Slot.starts_at < hi)).all()
+    per_day: dict[date, list[int]] = {}
+    for starts_at, capacity, booked in rows:
+        totals = per_day.setdefault(starts_at.astimezone(AMSTERDAM).date(), [0, 0])
+        totals[0] += capacity
+        totals[1] += booked
+    return [(d, c, b) for d, (c, b) in sorted(per_day.items())]
+
+
+def display_phone(e164: str) -> str:
+    return format_phone(e164) if e164 else ""
+
+
+def count_referrals(user) -> int:
+    return db.session.execute(select(func.count()).select_from(Referral)
+                              .where(_org_column_for(user) == user.organisation_id)).scalar_one()

@@ -1,0 +1,113 @@
+"""Turning opening hours into bookable slots.
+
+Slots are rows (so capacity is a row to lock); `sync_location` makes the rows for a date range
+match the location's opening hours, slot length, counters and closures, with Dutch public holidays
+closed by themselves. Slots already booked are never deleted: when they fall outside the new hours
+their capacity shrinks to what is booked, so nothing new is booked there and the municipality
+reschedules them.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from sqlalchemy import case, delete, insert, select
+
+from extensions import clock, db
+from referrals.models import Location, Slot
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+@lru_cache(maxsize=8)
+def _dutch_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("NL", years=year).keys())
+
+
+def is_public_holiday(day: date) -> bool:
+    return day in _dutch_holidays(day.year)
+
+
+def holiday_name(day: date) -> str | None:
+    return holidays.country_holidays("NL", years=day.year, language="nl").get(day)
+
+
+def local_today() -> date:
+    return clock.now().astimezone(AMSTERDAM).date()
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The UTC instants at which a local (Amsterdam) day begins and ends."""
+    start = datetime.combine(day, datetime.min.time(), AMSTERDAM).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), AMSTERDAM).astimezone(UTC)
+    return start, end
+
+
+def desired_slots(location: Location, start: date, end: date) -> Iterator[tuple[datetime, datetime]]:
+    """(starts_at, ends_at) in UTC of every slot the location offers on days start..end-1."""
+    by_weekday: dict[int, list] = {}
+    for hours in location.hours:
+        by_weekday.setdefault(hours.weekday, []).append(hours)
+    closed = [(c.starts_on, c.ends_on) for c in location.closures]
+    length = timedelta(minutes=location.slot_minutes)
+    day = start
+    while day < end:
+        if day.weekday() in by_weekday and not is_public_holiday(day) and not any(
+                a <= day <= b for a, b in closed):
+            for hours in by_weekday[day.weekday()]:
+                t = datetime.combine(day, hours.opens, AMSTERDAM)
+                closes = datetime.combine(day, hours.closes, AMSTERDAM)
+                while t + length <= closes:
+                    yield t.astimezone(UTC), (t + length).astimezone(UTC)
+                    t += length
+        day += timedelta(days=1)
+
+
+def sync_location(location: Location, start: date | None = None, end: date | None = None,
+                  weeks: int = 6) -> dict[str, int]:
+    """Make the future slots of one location in [start, end) match its settings. Adds to the
+    session; the caller commits. Returns counts (added, removed, shrunk, resized)."""
+    start = start or local_today()
+    end = end or start + timedelta(weeks=weeks)
+    now = clock.now()
+    lo, _ = local_day_bounds(start)
+    hi, _ = local_day_bounds(end)
+    lo = max(lo, now)
+    wanted = {s: e for s, e in desired_slots(location, start, end) if s >= lo}
+    if not location.active:
+        wanted = {}
+    existing = db.session.execute(
+        select(Slot.id, Slot.starts_at, Slot.ends_at, Slot.capacity, Slot.booked)
+        .where(Slot.location_id == location.id, Slot.starts_at >= lo, Slot.starts_at < hi)).all()
+    counts = {"added": 0, "removed": 0, "shrunk": 0, "resized": 0}
+    remove, have = [], set()
+    for row in existing:
+        if row.starts_at in wanted and wanted[row.starts_at] == row.ends_at:
+            have.add(row.starts_at)
+            capacity = max(location.counters, row.booked)
+            if capacity != row.capacity:
+                # In SQL, so a booking made meanwhile is never left above capacity.
+                db.session.execute(Slot.__table__.update().where(Slot.id == row.id).values(
+                    capacity=case((Slot.booked > location.counters, Slot.booked), else_=location.counters)))
+                counts["resized"] += 1
+        elif row.booked == 0:
+            remove.append(row.id)
+        elif row.capacity != row.booked:
+            db.session.execute(Slot.__table__.update().where(Slot.id == row.id).values(capacity=Slot.booked))
+            counts["shrunk"] += 1
+    if remove:
+        # booked == 0 again in the statement: a booking that came in meanwhile keeps its slot.
+        for chunk in range(0, len(remove), 500):
+            result = db.session.execute(delete(Slot).where(Slot.id.in_(remove[chunk:chunk + 500]), Slot.booked == 0)
+                                        .execution_options(synchronize_session=False))
+            counts["removed"] += result.rowcount
+    rows = [{"location_id": location.id, "municipality_id": location.municipality_id, "starts_at": s,
+             "ends_at": e, "capacity": location.counters, "booked": 0}
+            for s, e in sorted(wanted.items()) if s not in have]
+    if rows:
+        db.session.execute(insert(Slot), rows)
+        counts["added"] = len(rows)
+    return counts

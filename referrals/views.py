@@ -1,0 +1,368 @@
+"""Booking, the referral lists, letters and calls, and the coordinator's locations. Thin: the
+services decide."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from accounts.models import OrgKind, Role
+from accounts.pagination import paginate
+from accounts.policy import allow
+from extensions import DomainError
+from messaging.services import messages_for, register_inbound_handler
+from referrals import services
+from referrals.forms import (
+    BookForm,
+    ClosureForm,
+    ConfirmForm,
+    ListFilterForm,
+    LocationForm,
+    OpeningHoursForm,
+    show_errors,
+)
+from referrals.slots import holiday_name, local_today
+from referrals.vocabulary import CANCELLED_BY, STATUS_LABELS, WEEKDAYS, AppointmentStatus, Channel
+
+bp = Blueprint("referrals", __name__, static_folder="static", static_url_path="/referrals-static")
+
+# The citizen's AFZEGGEN reaches us through messaging's registry (messaging never imports us).
+bp.record_once(lambda state: register_inbound_handler(services.handle_inbound_sms))
+
+BOOKERS = (Role.AGENT, Role.COUNTER, Role.COORDINATOR)
+MUNICIPAL = (Role.COUNTER, Role.COORDINATOR)
+
+
+def _is_agency() -> bool:
+    return current_user.organisation.kind == OrgKind.AGENCY
+
+
+def _by() -> str:
+    return "agent" if _is_agency() else "counter"
+
+
+def _picker(municipality_id: int, exclude_slot_id: int | None = None) -> dict:
+    """What the slot picker shows: the first free slots (optionally of one location, from a day),
+    and the links to other locations and later days."""
+    try:
+        location_id = int(request.args.get("locatie", 0)) or None
+    except ValueError:
+        location_id = None
+    try:
+        from_day = date.fromisoformat(request.args["vanaf"]) if request.args.get("vanaf") else None
+    except ValueError:
+        from_day = None
+    locations = services.municipality_locations(municipality_id)
+    if location_id and location_id not in {loc.id for loc in locations}:
+        location_id = None
+    slots = services.free_slots(municipality_id, location_id=location_id, from_day=from_day, limit=15,
+                                exclude_slot_id=exclude_slot_id)
+    days = services.slots_by_day(slots)
+    later = (max(days) + timedelta(days=1)).isoformat() if days else None
+    return {"slots": slots, "days": days, "locations": locations, "location_id": location_id,
+            "from_day": from_day, "later": later, "today": local_today()}
+
+
+def _slot_choices(form, picker):
+    form.slot.choices = [(s.id, s.id) for s in picker["slots"]]
+
+
+# --- booking ------------------------------------------------------------------------------------------
+
+@bp.route("/verwijzingen/<int:referral_id>/afspraak", methods=["GET", "POST"])
+@allow(*BOOKERS)
+def book(referral_id: int):
+    referral = services.referral_for_user(referral_id)
+    active = services.current_appointment(referral)
+    if active is not None and active.status == AppointmentStatus.BOOKED:
+        return redirect(url_for("referrals.reschedule", appointment_id=active.id))
+    form = BookForm()
+    taken = False
+    if form.validate_on_submit():
+        try:
+            services.book(referral, form.slot.data, actor=current_user)
+        except services.SlotTaken as err:
+            taken = True
+            show_errors(form, err)
+            referral = services.referral_for_user(referral_id)
+        except DomainError as err:
+            show_errors(form, err)
+            referral = services.referral_for_user(referral_id)
+        else:
+            return redirect(url_for("referrals.confirmation", referral_id=referral.id))
+    picker = _picker(referral.municipality_id)
+    _slot_choices(form, picker)
+    status = 409 if taken else (422 if form.errors or form.form_errors else 200)
+    return render_template("referrals/book.html", form=form, referral=referral, picker=picker,
+                           taken=taken, appointment=None), status
+
+
+@bp.get("/verwijzingen/<int:referral_id>/bevestiging")
+@allow(*BOOKERS)
+def confirmation(referral_id: int):
+    referral = services.referral_for_user(referral_id)
+    appointment = services.current_appointment(referral)
+    if appointment is None:
+        return redirect(url_for("referrals.book", referral_id=referral.id))
+    sms = messages_for("appointment", appointment.id) if appointment else []
+    return render_template("referrals/confirmation.html", referral=referral, appointment=appointment, sms=sms)
+
+
+@bp.route("/afspraken/<int:appointment_id>/verzetten", methods=["GET", "POST"])
+@allow(*BOOKERS)
+def reschedule(appointment_id: int):
+    appointment = services.appointment_for_user(appointment_id)
+    if appointment.status != AppointmentStatus.BOOKED:
+        flash(_("Deze afspraak is niet meer gepland."), "info")
+        return redirect(url_for("referrals.detail", referral_id=appointment.referral_id))
+    referral = services.referral_for_user(appointment.referral_id)
+    form = BookForm()
+    taken = False
+    if form.validate_on_submit():
+        try:
+            services.reschedule(appointment, form.slot.data, actor=current_user, by=_by())
+        except services.SlotTaken as err:
+            taken = True
+            show_errors(form, err)
+        except DomainError as err:
+            show_errors(form, err)
+        else:
+            flash(_("De afspraak is verzet."), "success")
+            return redirect(url_for("referrals.confirmation", referral_id=referral.id))
+        appointment = services.appointment_for_user(appointment_id)
+        referral = services.referral_for_user(appointment.referral_id)
+    picker = _picker(referral.municipality_id, exclude_slot_id=appointment.slot_id)
+    _slot_choices(form, picker)
+    status = 409 if taken else (422 if form.errors or form.form_errors else 200)
+    return render_template("referrals/book.html", form=form, referral=referral, picker=picker, taken=taken,
+                           appointment=appointment), status
+
+
+@bp.route("/afspraken/<int:appointment_id>/afzeggen", methods=["GET", "POST"])
+@allow(*BOOKERS)
+def cancel(appointment_id: int):
+    appointment = services.appointment_for_user(appointment_id)
+    form = ConfirmForm()
+    if appointment.status != AppointmentStatus.BOOKED:
+        flash(_("Deze afspraak is niet meer gepland."), "info")
+        return redirect(url_for("referrals.detail", referral_id=appointment.referral_id))
+    if form.validate_on_submit():
+        try:
+            services.cancel_appointment(appointment, actor=current_user, by=_by())
+        except DomainError as err:
+            flash(err.message, "error")
+        else:
+            flash(_("De afspraak is afgezegd en het tijdslot is weer vrij."), "success")
+        return redirect(url_for("referrals.detail", referral_id=appointment.referral_id))
+    return render_template("referrals/cancel.html", form=form, appointment=appointment)
+
+
+@bp.get("/afspraken/<int:appointment_id>/brief")
+@allow(*BOOKERS)
+def letter(appointment_id: int):
+    appointment = services.appointment_for_user(appointment_id)
+    referral = services.referral_for_user(appointment.referral_id)
+    services.record_letter_printed(appointment, actor=current_user)
+    return render_template("referrals/letter.html", appointment=appointment, referral=referral,
+                           citizen=referral.citizen, location=appointment.location, today=local_today())
+
+
+# --- lists and detail -----------------------------------------------------------------------------------
+
+def _list(template_title):
+    filters = ListFilterForm(request.args)
+    filters.status.choices = [("", _("Alle"))] + [(k.value, v) for k, v in STATUS_LABELS.items()]
+    page = paginate(services.referrals_query(current_user, only_mine=bool(filters.mine.data),
+                                             status=filters.status.data or None))
+    rows = [(r, services.current_appointment(r), services.agency_line(r)) for r in page.items]
+    return render_template("referrals/list.html", page=page, rows=rows, filters=filters, title=template_title,
+                           agency=_is_agency())
+
+
+@bp.get("/verwijzingen")
+@allow(Role.AGENT, Role.LEAD, nav=_l("Mijn verwijzingen"), nav_order=20)
+def my_referrals():
+    return _list(_("Mijn verwijzingen"))
+
+
+@bp.get("/gemeente/verwijzingen")
+@allow(*MUNICIPAL, nav=_l("Verwijzingen"), nav_order=20)
+def municipality_referrals():
+    return _list(_("Verwijzingen aan de gemeente"))
+
+
+@bp.get("/verwijzingen/<int:referral_id>")
+@allow(Role.AGENT, Role.LEAD, *MUNICIPAL)
+def detail(referral_id: int):
+    referral = services.referral_for_user(referral_id, detail=True)
+    services.record_read(referral, actor=current_user, purpose="verwijzing inzien")
+    return render_template("referrals/detail.html", referral=referral, citizen=referral.citizen,
+                           appointment=services.current_appointment(referral), agency=_is_agency(),
+                           line=services.agency_line(referral), phone=services.display_phone,
+                           cancelled_by=CANCELLED_BY, can_book=current_user.role_enum in BOOKERS)
+
+
+# --- the municipality's list of letters and calls ---------------------------------------------------
+
+@bp.get("/gemeente/brieven-en-telefoontjes")
+@allow(*MUNICIPAL, nav=_l("Brieven en telefoontjes"), nav_order=30)
+def worklist():
+    return render_template("referrals/worklist.html", work=services.worklist(current_user.organisation_id),
+                           form=ConfirmForm(), phone=services.display_phone)
+
+
+@bp.post("/afspraken/<int:appointment_id>/gedaan")
+@allow(*MUNICIPAL)
+def mark_notified(appointment_id: int):
+    appointment = services.appointment_for_user(appointment_id)
+    if ConfirmForm().validate_on_submit():
+        services.mark_notified(appointment, actor=current_user)
+        flash(_("Gemarkeerd als gedaan."), "success")
+    return redirect(url_for("referrals.worklist"))
+
+
+@bp.post("/afspraken/<int:appointment_id>/gezien")
+@allow(*MUNICIPAL)
+def mark_cancel_seen(appointment_id: int):
+    appointment = services.appointment_for_user(appointment_id)
+    if ConfirmForm().validate_on_submit():
+        services.mark_cancel_seen(appointment, actor=current_user)
+        flash(_("Afzegging gezien."), "success")
+    return redirect(url_for("referrals.worklist"))
+
+
+# --- locations, opening hours, closures (the coordinator) --------------------------------------------
+
+@bp.get("/gemeente/locaties")
+@allow(Role.COORDINATOR, nav=_l("Locaties en openingstijden"), nav_order=40)
+def locations():
+    locs = services.locations_of(current_user.organisation_id)
+    return render_template("referrals/locations.html", locations=locs, weekdays=WEEKDAYS)
+
+
+def _location_input(form):
+    return services.LocationInput(
+        name=form.name.data or "", street=form.street.data or "", postcode=form.postcode.data or "",
+        city=form.city.data or "", phone=form.phone.data or "", slot_minutes=form.slot_minutes.data,
+        counters=form.counters.data, what_to_bring=form.what_to_bring.data or "", active=form.active.data)
+
+
+@bp.route("/gemeente/locaties/nieuw", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def location_new():
+    form = LocationForm()
+    if form.validate_on_submit():
+        try:
+            location = services.save_location(current_user.organisation_id, _location_input(form), actor=current_user)
+        except DomainError as err:
+            show_errors(form, err)
+        else:
+            flash(_("Locatie toegevoegd. Vul nu de openingstijden in."), "success")
+            return redirect(url_for("referrals.location_hours", location_id=location.id))
+    return render_template("referrals/location_form.html", form=form, location=None), \
+        (422 if form.errors or form.form_errors else 200)
+
+
+@bp.route("/gemeente/locaties/<int:location_id>", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def location_edit(location_id: int):
+    location = services.location_for_user(location_id)
+    form = LocationForm(obj=location)
+    if form.validate_on_submit():
+        try:
+            services.save_location(current_user.organisation_id, _location_input(form), location=location,
+                                   actor=current_user)
+        except DomainError as err:
+            show_errors(form, err)
+        else:
+            flash(_("Locatie opgeslagen; de tijdsloten zijn bijgewerkt."), "success")
+            return redirect(url_for("referrals.locations"))
+    return render_template("referrals/location_form.html", form=form, location=location,
+                           counts=services.upcoming_slot_counts(location.id)), \
+        (422 if form.errors or form.form_errors else 200)
+
+
+@bp.route("/gemeente/locaties/<int:location_id>/openingstijden", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def location_hours(location_id: int):
+    location = services.location_for_user(location_id)
+    form = OpeningHoursForm()
+    if not form.is_submitted():
+        seen: dict[int, int] = {}
+        for h in location.hours:
+            n = seen.get(h.weekday, 0)
+            seen[h.weekday] = n + 1
+            suffix = "" if n == 0 else "2"
+            if n < 2:
+                getattr(form, f"day{h.weekday}_opens{suffix}").data = h.opens
+                getattr(form, f"day{h.weekday}_closes{suffix}").data = h.closes
+    if form.validate_on_submit():
+        hours, errors = {}, {}
+        for i in range(7):
+            for suffix in ("", "2"):
+                opens = getattr(form, f"day{i}_opens{suffix}").data
+                closes = getattr(form, f"day{i}_closes{suffix}").data
+                if opens and closes:
+                    hours.setdefault(i, []).append((opens, closes))
+                elif opens or closes:
+                    errors[f"day{i}_closes{suffix}"] = _("Vul zowel de begin- als de eindtijd in.")
+        try:
+            if errors:
+                raise services.FieldErrors(errors)
+            services.set_opening_hours(location, hours)
+        except services.FieldErrors as err:
+            show_errors(form, services.FieldErrors({
+                (k if hasattr(form, k) else f"{k}_closes"): v for k, v in err.errors.items()}))
+        except DomainError as err:
+            show_errors(form, err)
+        else:
+            flash(_("Openingstijden opgeslagen; de tijdsloten zijn bijgewerkt."), "success")
+            return redirect(url_for("referrals.locations"))
+    return render_template("referrals/hours.html", form=form, location=location, weekdays=WEEKDAYS), \
+        (422 if form.errors or form.form_errors else 200)
+
+
+@bp.route("/gemeente/locaties/<int:location_id>/sluitingen", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def closures(location_id: int):
+    location = services.location_for_user(location_id)
+    form = ClosureForm()
+    affected = services.affected_by_closures(location)
+    if form.validate_on_submit():
+        try:
+            affected = services.add_closure(location, form.starts_on.data, form.ends_on.data, form.reason.data or "")
+        except DomainError as err:
+            show_errors(form, err)
+        else:
+            flash(_("Sluiting opgeslagen; vrije tijdsloten op die dagen zijn weggehaald."), "success")
+            if not affected:
+                return redirect(url_for("referrals.closures", location_id=location.id))
+    upcoming_holidays = []
+    day = local_today()
+    for _i in range(120):
+        name = holiday_name(day)
+        if name:
+            upcoming_holidays.append((day, name))
+        day += timedelta(days=1)
+    return render_template("referrals/closures.html", form=form, location=location, affected=affected,
+                           holidays=upcoming_holidays, delete_form=ConfirmForm()), \
+        (422 if form.errors or form.form_errors else 200)
+
+
+@bp.post("/gemeente/locaties/<int:location_id>/sluitingen/<int:closure_id>/verwijderen")
+@allow(Role.COORDINATOR)
+def closure_remove(location_id: int, closure_id: int):
+    location = services.location_for_user(location_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.remove_closure(location, closure_id)
+    flash(_("Sluiting verwijderd; de tijdsloten zijn weer open."), "success")
+    return redirect(url_for("referrals.closures", location_id=location.id))
+
+
+@bp.app_template_global()
+def referral_channel_label(code: str):
+    return {Channel.SMS: _("sms"), Channel.PHONE: _("telefoontje"), Channel.LETTER: _("brief")}.get(code, code)

@@ -1,0 +1,111 @@
+"""The fixed lists the intake and the counter share: question categories, reasons a call could not
+be solved by phone, channels, languages, support needs and referral statuses.
+
+They live in referrals (the lower layer) so that both helpdesk (the agency side) and the counter
+(issue 5) use the same codes. Codes are stored; labels are shown (translatable).
+"""
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+# Question categories of a contact (stored as codes; order is the order on screen).
+CATEGORIES: dict[str, object] = {
+    "digid_apply": _l("DigiD aanvragen"),
+    "digid_activate": _l("DigiD activeren"),
+    "digid_app": _l("DigiD-app"),
+    "digid_recovery": _l("DigiD herstellen"),
+    "berichtenbox": _l("Berichtenbox"),
+    "machtigen": _l("Machtigen"),
+    "toeslagen": _l("Toeslagen"),
+    "aangifte": _l("Belastingaangifte"),
+    "aow": _l("AOW"),
+    "kinderbijslag": _l("Kinderbijslag"),
+    "svb_other": _l("Andere diensten van de SVB"),
+    "other": _l("Anders"),
+}
+
+# Standard reasons why a call could not be solved by phone (counted as feedback to the agencies).
+REASONS: dict[str, object] = {
+    "no_device": _l("Geen computer, tablet of smartphone"),
+    "no_letter": _l("DigiD-brief niet bij de hand"),
+    "look_along": _l("Heeft iemand nodig die meekijkt"),
+    "language": _l("Taal"),
+    "hearing": _l("Gehoor"),
+    "complex": _l("Ingewikkelde situatie"),
+    "other": _l("Anders"),
+}
+
+
+class Channel(enum.StrEnum):
+    SMS = "sms"
+    PHONE = "phone"
+    LETTER = "letter"
+
+
+CHANNELS: dict[str, object] = {
+    Channel.SMS: _l("Sms"),
+    Channel.PHONE: _l("Telefoontje"),
+    Channel.LETTER: _l("Brief"),
+}
+
+LANGUAGES: dict[str, object] = {"nl": _l("Nederlands"), "en": _l("Engels")}
+
+# Support needs: attribute name on Citizen -> label (the counter's day list shows these).
+SUPPORT_NEEDS: dict[str, object] = {
+    "reads_poorly": _l("Leest slecht"),
+    "hard_of_hearing": _l("Slechthorend"),
+    "needs_interpreter": _l("Heeft een tolk nodig"),
+    "brings_helper": _l("Neemt helper mee"),
+}
+
+
+class Status(enum.StrEnum):
+    REFERRED = "referred"
+    BOOKED = "booked"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+    OUTCOME = "outcome_recorded"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+STATUS_LABELS: dict[str, object] = {
+    Status.REFERRED: _l("Verwezen"),
+    Status.BOOKED: _l("Afspraak gemaakt"),
+    Status.ATTENDED: _l("Geweest"),
+    Status.NO_SHOW: _l("Niet gekomen"),
+    Status.OUTCOME: _l("Uitkomst vastgelegd"),
+    Status.CLOSED: _l("Afgesloten"),
+    Status.CANCELLED: _l("Geannuleerd"),
+}
+
+# Which status may follow which. change_status() refuses anything else.
+TRANSITIONS: dict[str, set[str]] = {
+    Status.REFERRED: {Status.BOOKED, Status.CANCELLED, Status.CLOSED},
+    Status.BOOKED: {Status.BOOKED, Status.REFERRED, Status.ATTENDED, Status.NO_SHOW, Status.CANCELLED},
+    Status.ATTENDED: {Status.OUTCOME, Status.CLOSED},
+    Status.NO_SHOW: {Status.BOOKED, Status.CLOSED, Status.CANCELLED},
+    Status.OUTCOME: {Status.CLOSED},
+    Status.CLOSED: set(),
+    Status.CANCELLED: {Status.BOOKED},
+}
+
+OPEN_STATUSES = {Status.REFERRED, Status.BOOKED, Status.ATTENDED, Status.NO_SHOW}
+
+
+class AppointmentStatus(enum.StrEnum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    MOVED = "moved"  # replaced by a new appointment (rescheduled)
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+
+
+# Who cancelled an appointment.
+CANCELLED_BY = {"agent": _l("Medewerker van de organisatie"), "counter": _l("Gemeente"),
+                "citizen": _l("Inwoner (AFZEGGEN per sms)"), "closure": _l("Gemeente (sluiting)")}
+
+WEEKDAYS = [_l("maandag"), _l("dinsdag"), _l("woensdag"), _l("donderdag"), _l("vrijdag"),
+            _l("zaterdag"), _l("zondag")]
