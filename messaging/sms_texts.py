@@ -92,3 +92,38 @@ def render(purpose: str, language: str, values: dict | None = None) -> str:
     if missing:
         raise ValueError(f"SMS text {purpose!r} needs values for {sorted(missing)}")
     return template.format(**safe)
+
+
+# --- referrals (issue 4): appointments at the municipality ---------------------------------------
+# {address} is the location's street and number, {city} its town, {phone} the municipality's number.
+TEXTS.update({
+    "appointment_confirmation": {
+        "nl": "Afspraak: {date} om {time}, {address}, {city}. Neem ID en telefoon mee. Kunt u niet? Stuur AFZEGGEN.",
+        "en": "Appointment: {date} at {time}, {address}, {city}. Bring ID and phone. Cannot come? Send AFZEGGEN.",
+    },
+    "appointment_reminder": {
+        "nl": "Morgen om {time} heeft u een afspraak: {address}, {city}. Neem ID en telefoon mee. Kunt u niet? "
+              "Stuur AFZEGGEN.",
+        "en": "Tomorrow at {time} you have an appointment: {address}, {city}. Bring ID and phone. Cannot come? "
+              "Send AFZEGGEN.",
+    },
+    "appointment_moved": {
+        "nl": "Uw afspraak is verzet. Nieuw: {date} om {time}, {address}, {city}. Kunt u niet? Stuur AFZEGGEN.",
+        "en": "Your appointment has moved. New: {date} at {time}, {address}, {city}. Cannot come? Send AFZEGGEN.",
+    },
+    "appointment_cancelled": {
+        "nl": "Uw afspraak van {date} om {time} gaat niet door. Wilt u een nieuwe afspraak? Bel dan {phone}.",
+        "en": "Your appointment of {date} at {time} is cancelled. Want a new appointment? Call {phone}.",
+    },
+    # Replies to AFZEGGEN (sent back as the inbound reply, not through the outbox).
+    "afzeggen_reply": {
+        "nl": "Uw afspraak van {date} om {time} is afgezegd. Wij laten de gemeente dit weten. Nieuwe afspraak? "
+              "Bel {phone}.",
+        "en": "Your appointment of {date} at {time} is cancelled. We will tell the municipality. "
+              "New appointment? Call {phone}.",
+    },
+    "afzeggen_none": {
+        "nl": "Wij vinden geen afspraak bij dit nummer. Heeft u een vraag? Bel dan uw gemeente.",
+        "en": "We cannot find an appointment for this number. Do you have a question? Call your municipality.",
+    },
+})
