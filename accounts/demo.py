@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from accounts.models import OrgKind, Organisation, Role, User
+from accounts.models import Organisation, OrgKind, Role, User
 from accounts.passwords import hash_password
 from accounts.services import new_session_token
 from extensions import db

@@ -10,7 +10,7 @@ from blinker import Namespace
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from accounts.models import ROLES_BY_KIND, OrgKind, Organisation, Role, User
+from accounts.models import ROLES_BY_KIND, Organisation, OrgKind, Role, User
 from accounts.passwords import MIN_LENGTH, burn_time, hash_password, needs_rehash, verify_password
 from extensions import DomainError, clock, db
 

@@ -8,9 +8,8 @@ import re
 import shutil
 
 import pytest
-from sqlalchemy import text
-
 from flask.testing import FlaskClient
+from sqlalchemy import text
 
 from app import create_app
 from extensions import clock, db

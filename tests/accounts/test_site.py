@@ -66,3 +66,43 @@ def test_sqlite_runs_in_wal_with_foreign_keys(app):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+
+
+def test_server_errors_get_a_dutch_page_and_nothing_is_saved(app, factory):
+    from accounts.models import Organisation
+    from accounts.policy import public
+    from extensions import db
+
+    @public
+    def boom():
+        db.session.add(Organisation(name="Half opgeslagen", kind="municipality"))
+        db.session.flush()
+        raise RuntimeError("kapot")
+
+    app.add_url_rule("/test-boom", "test_boom", boom)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = app.test_client().get("/test-boom")
+    assert response.status_code == 500
+    assert "Er ging iets mis" in response.get_data(as_text=True)
+    assert db.session.query(Organisation).filter_by(name="Half opgeslagen").count() == 0
+
+
+@pytest.mark.config(RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15", RATELIMIT_LOGIN="2 per minute")
+def test_rate_limit_can_live_in_redis(app, factory, post_form):
+    import redis
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/15").flushdb()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    client = app.test_client()
+    codes = [post_form(client, "/inloggen", {"email": "x@test.example.nl", "password": "x"}).status_code
+             for _ in range(3)]
+    assert codes == [422, 422, 429]
+    # A second web process sharing the Redis storage sees the same count.
+    from app import create_app
+    from tests.conftest import base_config
+    other = create_app({**base_config(app.config["SQLALCHEMY_DATABASE_URI"]),
+                        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15", "RATELIMIT_LOGIN": "2 per minute"})
+    other_client = other.test_client()
+    assert post_form(other_client, "/inloggen", {"email": "x@test.example.nl", "password": "x"}).status_code == 429
+    redis.Redis.from_url("redis://127.0.0.1:6379/15").flushdb()
