@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import phonenumbers
-from flask_babel import lazy_gettext as _l
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from extensions import DomainError
+from messaging.i18n import gettext_safe as _
 
 DEFAULT_REGION = "NL"
 
@@ -41,15 +41,15 @@ def parse_phone(raw: str, region: str = DEFAULT_REGION) -> PhoneNumber:
     """
     text = (raw or "").strip()
     if not text:
-        raise DomainError(str(_l("Vul een telefoonnummer in.")))
+        raise DomainError(_("Vul een telefoonnummer in."))
     if text.startswith("00"):
         text = "+" + text[2:]
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        raise DomainError(str(_l("Dit is geen geldig telefoonnummer. Voorbeeld: 06 12345678."))) from None
+        raise DomainError(_("Dit is geen geldig telefoonnummer. Voorbeeld: 06 12345678.")) from None
     if not phonenumbers.is_valid_number(number):
-        raise DomainError(str(_l("Dit is geen geldig telefoonnummer. Voorbeeld: 06 12345678.")))
+        raise DomainError(_("Dit is geen geldig telefoonnummer. Voorbeeld: 06 12345678."))
     kind = phonenumbers.number_type(number)
     is_dutch = number.country_code == 31
     display = phonenumbers.format_number(

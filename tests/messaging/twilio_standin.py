@@ -39,10 +39,12 @@ ERRORS = {
 
 
 class TwilioStandIn:
-    def __init__(self, account_sid: str = "AC" + "0" * 32, auth_token: str = "test-token", hang_seconds: float = 3.0):
+    def __init__(self, account_sid: str = "AC" + "0" * 32, auth_token: str = "test-token", hang_seconds: float = 3.0,
+                 now=None):
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.hang_seconds = hang_seconds
+        self.now = now or (lambda: datetime.now(UTC))  # tests pass the app's (frozen) clock
         self.default = "201"
         self.lock = threading.Lock()
         self._script: collections.deque[str] = collections.deque()
@@ -96,7 +98,7 @@ class TwilioStandIn:
             return collections.Counter(m["body"] for m in self.received)
 
     def record(self, form: dict) -> dict:
-        now = datetime.now(UTC)
+        now = self.now()
         msg = {
             "sid": "SM" + secrets.token_hex(16),
             "account_sid": self.account_sid,
@@ -160,7 +162,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):  # noqa: N802
         length = int(self.headers.get("Content-Length") or 0)
-        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        raw = self.rfile.read(length)
+        if len(raw) < length:  # the client died half-way: like Twilio, process nothing
+            self.close_connection = True
+            return None
+        form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
         path = urlparse(self.path).path
         if not path.endswith("/Messages.json"):
             return self._error(404, 20404, "The requested resource was not found")
