@@ -206,6 +206,9 @@ class Referral(db.Model):
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     consent_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     outcome_line: Mapped[str | None] = mapped_column(String(120), nullable=True)  # one line for the agency
+    # Set by the stale sweep (referrals/counter_services.py, issue 5, migration 0004); any later
+    # progress (a newer updated_at) ends the delay by itself: see `delayed`.
+    stale_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
@@ -239,6 +242,11 @@ class Referral(db.Model):
     @property
     def reason_label(self):
         return REASONS.get(self.reason, self.reason)
+
+    @property
+    def delayed(self) -> bool:
+        """Flagged by the stale sweep and no progress since (issue 5)."""
+        return self.stale_since is not None and self.stale_since >= self.updated_at
 
 
 class StatusChange(db.Model):

@@ -320,8 +320,12 @@ def current_appointment(referral: Referral) -> Appointment | None:
 
 def agency_line(referral: Referral) -> str:
     """What an agency may see of the result, in one line: status and outcome, never notes."""
+    if referral.delayed:  # issue 5: the stale sweep flagged it and nothing happened since
+        return _("Vertraagd")
     if referral.outcome_line:
         return referral.outcome_line
+    if referral.status == Status.NO_SHOW:  # issue 5: the counter marked a no-show
+        return _("Niet gekomen")
     appointment = current_appointment(referral)
     if referral.status == Status.BOOKED and appointment:
         return _("Afspraak op %(when)s", when=format_when(appointment.starts_at))
