@@ -90,5 +90,9 @@ class User(UserMixin, db.Model):
         return Role(self.role)
 
     @property
+    def is_locked(self) -> bool:
+        return bool(self.locked_until and self.locked_until > clock.now())
+
+    @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return bool(self.active and self.organisation.active)
