@@ -14,6 +14,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from flask import current_app, has_app_context
 from sqlalchemy import case, delete, insert, select
 
 from extensions import clock, db
@@ -67,9 +68,11 @@ def desired_slots(location: Location, start: date, end: date) -> Iterator[tuple[
 
 
 def sync_location(location: Location, start: date | None = None, end: date | None = None,
-                  weeks: int = 6) -> dict[str, int]:
+                  weeks: int | None = None) -> dict[str, int]:
     """Make the future slots of one location in [start, end) match its settings. Adds to the
     session; the caller commits. Returns counts (added, removed, shrunk, resized)."""
+    if weeks is None:
+        weeks = current_app.config.get("BOOKING_WEEKS_AHEAD", 6) if has_app_context() else 6
     start = start or local_today()
     end = end or start + timedelta(weeks=weeks)
     now = clock.now()

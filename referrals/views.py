@@ -164,8 +164,9 @@ def cancel(appointment_id: int):
 @allow(*BOOKERS)
 def letter(appointment_id: int):
     appointment = services.appointment_for_user(appointment_id)
+    services.record_letter_printed(appointment, actor=current_user)  # commits: load what we show after
+    appointment = services.appointment_for_user(appointment_id)
     referral = services.referral_for_user(appointment.referral_id)
-    services.record_letter_printed(appointment, actor=current_user)
     return render_template("referrals/letter.html", appointment=appointment, referral=referral,
                            citizen=referral.citizen, location=appointment.location, today=local_today())
 
@@ -197,8 +198,9 @@ def municipality_referrals():
 @bp.get("/verwijzingen/<int:referral_id>")
 @allow(Role.AGENT, Role.LEAD, *MUNICIPAL)
 def detail(referral_id: int):
+    referral = services.referral_for_user(referral_id)
+    services.record_read(referral, actor=current_user, purpose="verwijzing inzien")  # commits
     referral = services.referral_for_user(referral_id, detail=True)
-    services.record_read(referral, actor=current_user, purpose="verwijzing inzien")
     return render_template("referrals/detail.html", referral=referral, citizen=referral.citizen,
                            appointment=services.current_appointment(referral), agency=_is_agency(),
                            line=services.agency_line(referral), phone=services.display_phone,

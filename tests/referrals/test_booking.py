@@ -1,0 +1,245 @@
+"""Booking, rescheduling, cancelling, AFZEGGEN, reminders, letters and calls, and isolation."""
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from extensions import DomainError, clock, db
+from messaging.models import OutboxMessage
+from messaging.services import receive_inbound
+from referrals.models import Appointment, Referral, Slot, StatusChange
+from referrals.services import (
+    SlotTaken,
+    book,
+    cancel_appointment,
+    change_status,
+    free_slots,
+    queue_reminders,
+    worklist,
+)
+from tests.referrals.conftest import make_referral
+
+
+def _sms(purpose=None):
+    stmt = select(OutboxMessage).order_by(OutboxMessage.id)
+    if purpose:
+        stmt = stmt.where(OutboxMessage.purpose == purpose)
+    return db.session.execute(stmt).scalars().all()
+
+
+def _slot_ids(page: str) -> list[int]:
+    return [int(i) for i in re.findall(r'name="slot" id="slot-(\d+)"', page)]
+
+
+def test_a_full_slot_is_just_taken_and_the_next_free_slots_are_offered(world, client, login, post_form):
+    first, second = make_referral(world.agent), make_referral(world.agent, name="Piet Jansen")
+    slot = free_slots(world.municipality.id, limit=1)[0]
+    login(client, world.agent)
+    page = client.get(f"/verwijzingen/{second.id}/afspraak").get_data(as_text=True)  # shows the slot free
+    assert _slot_ids(page)[0] == slot.id
+    book(first, slot.id, actor=world.agent)  # another agent books it meanwhile (capacity 1)
+    response = post_form(client, f"/verwijzingen/{second.id}/afspraak", {"slot": slot.id},
+                         get_url=f"/verwijzingen/{second.id}/afspraak")
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "net vergeven" in page
+    offered = _slot_ids(page)
+    assert offered and slot.id not in offered
+    assert db.session.get(Slot, slot.id).booked == 1
+    db.session.expire_all()
+    assert db.session.get(Referral, second.id).status == "referred"
+    assert db.session.execute(select(func.count()).select_from(Appointment)).scalar_one() == 1
+    assert len(_sms()) == 1  # only the first citizen's confirmation
+
+
+def test_a_slot_in_the_past_is_refused(world):
+    referral = make_referral(world.agent)
+    slot = free_slots(world.municipality.id, limit=1)[0]
+    clock.freeze(slot.starts_at + timedelta(minutes=1))
+    with pytest.raises(DomainError) as err:
+        book(referral, slot.id, actor=world.agent)
+    assert err.value.field == "slot" and "voorbij" in err.value.message
+    assert db.session.get(Slot, slot.id).booked == 0
+    assert _sms() == []
+
+
+def test_capacity_is_the_number_of_counters(world):
+    from tests.referrals.conftest import make_location
+    make_location(world.municipality, counters=2, name="Wijkbureau")
+    slot = free_slots(world.municipality.id, limit=1)[0]  # ordered by location: the first location
+    twin = db.session.execute(select(Slot).where(Slot.starts_at == slot.starts_at, Slot.capacity == 2)).scalar_one()
+    referrals = [make_referral(world.agent, name=f"Inwoner {i}") for i in range(3)]
+    book(referrals[0], twin.id, actor=world.agent)
+    book(referrals[1], twin.id, actor=world.agent)
+    with pytest.raises(SlotTaken):
+        book(referrals[2], twin.id, actor=world.agent)
+    assert db.session.get(Slot, twin.id).booked == 2
+
+
+def test_a_referral_cannot_get_two_active_appointments(world):
+    referral = make_referral(world.agent)
+    a, b = free_slots(world.municipality.id, limit=2)
+    book(referral, a.id, actor=world.agent)
+    with pytest.raises(DomainError):
+        book(db.session.get(Referral, referral.id), b.id, actor=world.agent)
+    assert db.session.get(Slot, b.id).booked == 0
+
+
+def test_reschedule_frees_the_old_slot_and_tells_the_citizen(world, client, login, post_form):
+    referral = make_referral(world.agent)
+    old, new = free_slots(world.municipality.id, limit=2)
+    appointment = book(referral, old.id, actor=world.agent)
+    login(client, world.counter)
+    url = f"/afspraken/{appointment.id}/verzetten"
+    page = client.get(url).get_data(as_text=True)
+    assert old.id not in _slot_ids(page) and new.id in _slot_ids(page)
+    response = post_form(client, url, {"slot": new.id})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (db.session.get(Slot, old.id).booked, db.session.get(Slot, new.id).booked) == (0, 1)
+    statuses = db.session.execute(select(Appointment.status).order_by(Appointment.id)).scalars().all()
+    assert statuses == ["moved", "booked"]
+    moved = _sms("appointment_moved")
+    assert len(moved) == 1 and moved[0].body.startswith("Uw afspraak is verzet. Nieuw: maandag 23 november om 10:00")
+    history = db.session.execute(select(StatusChange.to_status, StatusChange.by_user_id)
+                                 .order_by(StatusChange.id)).all()
+    assert history[-1] == ("booked", world.counter.id)
+
+
+def test_cancel_by_the_agent_frees_the_slot(world, client, login, post_form):
+    referral = make_referral(world.agent)
+    slot = free_slots(world.municipality.id, limit=1)[0]
+    appointment = book(referral, slot.id, actor=world.agent)
+    login(client, world.agent)
+    response = post_form(client, f"/afspraken/{appointment.id}/afzeggen", {})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Slot, slot.id).booked == 0
+    assert db.session.get(Referral, referral.id).status == "cancelled"
+    assert db.session.get(Appointment, appointment.id).cancelled_by == "agent"
+    assert len(_sms("appointment_cancelled")) == 1
+    # It can be booked again.
+    book(db.session.get(Referral, referral.id), slot.id, actor=world.agent)
+    assert db.session.get(Slot, slot.id).booked == 1
+
+
+def test_afzeggen_cancels_frees_the_slot_and_the_municipality_sees_it(world, client, login):
+    referral = make_referral(world.agent)
+    slot = free_slots(world.municipality.id, from_day=date(2026, 11, 25), limit=1)[0]
+    appointment = book(referral, slot.id, actor=world.agent)
+    reply = receive_inbound(provider_sid="SM1", from_number="+31612345678", to_number="+3197010000000",
+                            body="afzeggen")
+    assert reply.startswith("Uw afspraak van woensdag 25 november om 09:00 is afgezegd.")
+    db.session.expire_all()
+    assert db.session.get(Appointment, appointment.id).status == "cancelled"
+    assert db.session.get(Appointment, appointment.id).cancelled_by == "citizen"
+    assert db.session.get(Slot, slot.id).booked == 0
+    assert db.session.get(Referral, referral.id).status == "cancelled"
+    last = db.session.execute(select(StatusChange).order_by(StatusChange.id.desc())).scalars().first()
+    assert last.by_user_id is None and "AFZEGGEN" in last.note
+    assert [a.id for a in worklist(world.municipality.id)["cancelled"]] == [appointment.id]
+    login(client, world.counter)
+    assert "Afgezegd door de inwoner" in client.get("/gemeente/brieven-en-telefoontjes").get_data(as_text=True)
+    # Again: no appointment left; another number: not found; other words: not ours.
+    again = receive_inbound(provider_sid="SM2", from_number="+31612345678", to_number="x", body="AFZEGGEN")
+    assert again.startswith("Wij vinden geen afspraak")
+    assert _sms("appointment_cancelled") == []  # the citizen is not told what they did themselves
+
+
+def test_reminders_only_for_tomorrow_sms_appointments_and_only_once(world):
+    tuesday, wednesday = date(2026, 11, 24), date(2026, 11, 25)
+    sms_citizen = make_referral(world.agent)
+    letter_citizen = make_referral(world.agent, name="Gerrit", phone="030 123 4567", channel="letter",
+                                   street="Kanaalweg", city="Utrecht")
+    cancelled = make_referral(world.agent, name="Ria", phone="06 11111111")
+    later = make_referral(world.agent, name="Kees", phone="06 22222222")
+    slots = free_slots(world.municipality.id, from_day=tuesday, limit=3)
+    book(sms_citizen, slots[0].id, actor=world.agent)
+    book(letter_citizen, slots[1].id, actor=world.agent)
+    gone = book(cancelled, slots[2].id, actor=world.agent)
+    cancel_appointment(gone, actor=world.agent, by="agent")
+    book(later, free_slots(world.municipality.id, from_day=wednesday, limit=1)[0].id, actor=world.agent)
+    assert queue_reminders() == 1
+    assert queue_reminders() == 0
+    reminders = _sms("appointment_reminder")
+    assert [m.to_e164 for m in reminders] == ["+31612345678"]
+    clock.freeze(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))  # the next day: Kees
+    assert queue_reminders() == 1
+    assert [m.to_e164 for m in _sms("appointment_reminder")] == ["+31612345678", "+31622222222"]
+
+
+def test_letters_and_calls_list_and_the_letter_print_view(world, client, login, post_form):
+    letter = make_referral(world.agent, name="Gerrit Jansen", phone="030 123 4567", channel="letter",
+                           street="Kanaalweg", city="Utrecht")
+    call = make_referral(world.agent, name="Ria Bakker", phone="030 765 4321", channel="phone")
+    slots = free_slots(world.municipality.id, limit=2)
+    a = book(letter, slots[0].id, actor=world.agent)
+    book(call, slots[1].id, actor=world.agent)
+    assert _sms() == []  # neither gets SMS
+    work = worklist(world.municipality.id)
+    assert [x.referral_id for x in work["letters"]] == [letter.id]
+    assert [x.referral_id for x in work["calls"]] == [call.id]
+    login(client, world.counter)
+    page = client.get(f"/afspraken/{a.id}/brief").get_data(as_text=True)
+    assert "Gerrit Jansen" in page and "Kanaalweg 14" in page and "maandag 23 november 2026 om 09:30" in page
+    assert "print.css" in page
+    response = post_form(client, f"/afspraken/{a.id}/gedaan", {}, get_url="/gemeente/brieven-en-telefoontjes")
+    assert response.status_code == 302
+    assert worklist(world.municipality.id)["letters"] == []
+
+
+def test_the_history_is_append_only_and_transitions_are_checked(world):
+    referral = make_referral(world.agent)
+    change = db.session.execute(select(StatusChange)).scalar_one()
+    change.note = "anders"
+    with pytest.raises(RuntimeError):
+        db.session.commit()
+    db.session.rollback()
+    referral = db.session.get(Referral, referral.id)
+    with pytest.raises(DomainError):
+        change_status(referral, "outcome_recorded", actor=world.agent)
+
+
+# --- isolation ---------------------------------------------------------------------------------------
+
+def test_other_organisations_get_404_and_see_nothing(world, client, login, post_form):
+    referral = make_referral(world.agent)
+    appointment = book(referral, free_slots(world.municipality.id, limit=1)[0].id, actor=world.agent)
+    urls = [f"/verwijzingen/{referral.id}", f"/verwijzingen/{referral.id}/afspraak",
+            f"/verwijzingen/{referral.id}/bevestiging", f"/afspraken/{appointment.id}/verzetten",
+            f"/afspraken/{appointment.id}/afzeggen", f"/afspraken/{appointment.id}/brief"]
+    for user in (world.other_agent, world.other_counter):
+        c = client.application.test_client()
+        login(c, user)
+        for url in urls:
+            assert c.get(url).status_code == 404, (user.email, url)
+        listing = "/verwijzingen" if user is world.other_agent else "/gemeente/verwijzingen"
+        assert "Jan de Vries" not in c.get(listing).get_data(as_text=True)
+    # The municipality it is addressed to, and the agency's lead, do see it.
+    for user, listing in ((world.counter, "/gemeente/verwijzingen"), (world.lead, "/verwijzingen"),
+                          (world.colleague, "/verwijzingen")):
+        c = client.application.test_client()
+        login(c, user)
+        assert "Jan de Vries" in c.get(listing).get_data(as_text=True)
+        assert c.get(f"/verwijzingen/{referral.id}").status_code == 200
+
+
+def test_the_agency_sees_status_and_outcome_never_the_counters_notes(world, client, login):
+    referral = make_referral(world.agent)
+    referral.outcome_line = "Geholpen: DigiD aangevraagd"
+    db.session.commit()
+    login(client, world.agent)
+    page = client.get("/verwijzingen").get_data(as_text=True)
+    assert "Geholpen: DigiD aangevraagd" in page and "Verwezen" in page
+
+
+def test_roles_are_enforced(world, client, login):
+    login(client, world.agent)
+    assert client.get("/gemeente/locaties").status_code == 403
+    assert client.get("/gemeente/brieven-en-telefoontjes").status_code == 403
+    c = client.application.test_client()
+    login(c, world.counter)
+    assert c.get("/klantcontact/nieuw").status_code == 403
