@@ -79,7 +79,7 @@ def sync_location(location: Location, start: date | None = None, end: date | Non
     lo, _ = local_day_bounds(start)
     hi, _ = local_day_bounds(end)
     lo = max(lo, now)
-    wanted = {s: e for s, e in desired_slots(location, start, end) if s >= lo}
+    wanted = {s: e for s, e in desired_slots(location, start, end) if s > now}  # a slot starting now is gone
     if not location.active:
         wanted = {}
     existing = db.session.execute(
