@@ -127,3 +127,28 @@ TEXTS.update({
         "en": "We cannot find an appointment for this number. Do you have a question? Call your municipality.",
     },
 })
+
+# --- referrals (issue 5): the counter's no-show and Digisterker courses -------------------------------
+# {address}/{city}/{phone}: the location of the appointment or course and the municipality's number.
+TEXTS.update({
+    "no_show": {
+        "nl": "U was er niet bij uw afspraak van {date} om {time}. Wilt u een nieuwe afspraak? Bel dan {phone}.",
+        "en": "You missed your appointment of {date} at {time}. Want a new appointment? Call {phone}.",
+    },
+    "course_enrolled": {
+        "nl": "U doet mee aan de cursus Digisterker. Eerste les: {date} om {time}, {address}, {city}.",
+        "en": "You are in the Digisterker course. First lesson: {date} at {time}, {address}, {city}.",
+    },
+    "course_waiting": {
+        "nl": "De cursus Digisterker is vol. U staat op de wachtlijst. Komt er een plek vrij? Dan krijgt u bericht.",
+        "en": "The Digisterker course is full. You are on the waiting list. We will tell you when a place is free.",
+    },
+    "course_promoted": {
+        "nl": "Er is een plek vrij. U doet mee aan de cursus Digisterker! Eerste les: {date} om {time}, {address}.",
+        "en": "A place is free. You are in the Digisterker course! First lesson: {date} at {time}, {address}.",
+    },
+    "course_reminder": {
+        "nl": "Morgen om {time} heeft u les Digisterker: {address}, {city}. Kunt u niet? Bel {phone}.",
+        "en": "Tomorrow at {time} you have a Digisterker lesson: {address}, {city}. Cannot come? Call {phone}.",
+    },
+})
