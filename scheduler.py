@@ -41,6 +41,7 @@ class Job:
 JOBS: list[Job] = [
     Job("sms-dispatch", "messaging.jobs:dispatch", "interval",
         {"seconds": lambda config: config.get("DISPATCH_INTERVAL_SECONDS") or 10}),
+    Job("referrals-hourly", "referrals.jobs:hourly", "cron", {"minute": 5}),  # reminders for tomorrow; slots ahead
 ]
 
 JOB_DEFAULTS = {

@@ -599,19 +599,6 @@ def queue_reminders(batch: int = 200) -> int:
     return queued
 
 
-def extend_slots() -> int:
-    """Scheduler job: keep bookable slots for the coming BOOKING_WEEKS_AHEAD weeks at every location."""
-    from flask import current_app
-    weeks = current_app.config.get("BOOKING_WEEKS_AHEAD", 6)
-    added = 0
-    for location in db.session.execute(select(Location).where(Location.active.is_(True))
-                                       .options(selectinload(Location.hours), selectinload(Location.closures))
-                                       ).scalars():
-        added += sync_location(location, weeks=weeks)["added"]
-        db.session.commit()
-    return added
-
-
 # --- the municipality's work list -------------------------------------------------------------------
 
 def worklist(municipality_id: int) -> dict:

@@ -243,3 +243,21 @@ def test_roles_are_enforced(world, client, login):
     c = client.application.test_client()
     login(c, world.counter)
     assert c.get("/klantcontact/nieuw").status_code == 403
+
+
+def test_the_hourly_job_reminds_once_and_keeps_slots_ahead(app, world):
+    from referrals.jobs import hourly
+    referral = make_referral(world.agent)
+    book(referral, free_slots(world.municipality.id, from_day=date(2026, 11, 24), limit=1)[0].id, actor=world.agent)
+    last_before = db.session.execute(select(func.max(Slot.starts_at))).scalar_one()
+    db.session.rollback()  # end this session's transaction (on SQLite it holds the write lock)
+    clock.freeze(datetime(2026, 11, 23, 16, 0, tzinfo=UTC))
+    with app.app_context():  # as the scheduler runs it: no request
+        hourly()
+        hourly()
+    assert len(_sms("appointment_reminder")) == 1
+    db.session.rollback()
+    clock.freeze(datetime(2026, 11, 30, 16, 0, tzinfo=UTC))  # a week later: a week more of slots
+    with app.app_context():
+        hourly()
+    assert db.session.execute(select(func.max(Slot.starts_at))).scalar_one() > last_before + timedelta(days=6)

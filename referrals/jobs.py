@@ -1,0 +1,40 @@
+"""Scheduler jobs of referrals (scheduler.py's table calls `hourly`). Safe to run twice and in two
+schedulers at once: reminders are claimed row by row (services.queue_reminders) and deduplicated in
+the outbox; slots are unique per location and start, so a second scheduler adding the same slot
+fails harmlessly and the next run finds them there."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from extensions import db
+from referrals.models import Location
+from referrals.services import queue_reminders
+from referrals.slots import sync_location
+
+log = logging.getLogger("wegwijs.referrals")
+
+
+def extend_slots() -> int:
+    """Keep bookable slots for the coming BOOKING_WEEKS_AHEAD weeks at every active location."""
+    added = 0
+    ids = list(db.session.execute(select(Location.id).where(Location.active.is_(True))).scalars())
+    for location_id in ids:
+        location = db.session.execute(select(Location).where(Location.id == location_id)
+                                      .options(selectinload(Location.hours), selectinload(Location.closures))
+                                      ).scalar_one()
+        try:
+            added += sync_location(location)["added"]
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()  # another scheduler added them at the same moment
+    return added
+
+
+def hourly() -> None:
+    reminders = queue_reminders()
+    added = extend_slots()
+    log.info("referrals: %s reminders queued, %s slots added", reminders, added)
