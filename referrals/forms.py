@@ -15,7 +15,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from referrals.vocabulary import CHANNELS, LANGUAGES, WEEKDAYS
@@ -63,12 +63,9 @@ class LocationForm(FlaskForm):
     postcode = StringField(_l("Postcode"), validators=[Length(max=10)])
     city = StringField(_l("Plaats"), validators=[Length(max=80)])
     phone = StringField(_l("Telefoonnummer voor inwoners"), validators=[Length(max=30)])
-    slot_minutes = IntegerField(_l("Duur van een afspraak (minuten)"), default=30,
-                                validators=[InputRequired(_l("Vul een aantal minuten in.")),
-                                            NumberRange(5, 240, _l("Kies een duur van 5 tot 240 minuten."))])
-    counters = IntegerField(_l("Aantal balies tegelijk"), default=1,
-                            validators=[InputRequired(_l("Vul het aantal balies in.")),
-                                        NumberRange(1, 50, _l("Kies 1 tot 50 balies."))])
+    # The service checks the ranges, so every message shows at once.
+    slot_minutes = IntegerField(_l("Duur van een afspraak (minuten)"), default=30, validators=[Optional()])
+    counters = IntegerField(_l("Aantal balies tegelijk"), default=1, validators=[Optional()])
     what_to_bring = StringField(_l("Wat neemt de inwoner mee? (voor de brief)"), validators=[Length(max=300)])
     active = BooleanField(_l("Open voor afspraken"), default=True)
 
