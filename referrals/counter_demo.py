@@ -1,0 +1,87 @@
+"""Demo data of the counter (issue 5): three appointments today at the Utrecht Stadskantoor (so
+the day list is not empty, whatever day the demo is loaded) and a Digisterker course with four
+sessions. Runs after referrals.demo. Idempotent: a second run changes nothing."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select
+
+from accounts.models import Organisation, User
+from extensions import clock, db
+from referrals import course_services, services
+from referrals.course_models import Course
+from referrals.models import Appointment, Citizen, Location, Slot
+from referrals.slots import AMSTERDAM, local_today
+from referrals.vocabulary import AppointmentStatus, Status
+
+COURSE_TITLE = "Digisterker: Werken met de e-overheid"
+
+# (name, phone, postcode, house number, channel, local time today, extras)
+TODAY = [
+    ("Henk Visser", "06 23456789", "3521 AB", "7", "sms", time(9, 40),
+     {"reads_poorly": True, "notes": "Wil de DigiD-app op zijn telefoon. Neemt zijn telefoon en de brief mee."}),
+    ("Mieke de Boer", "06 34567890", "3523 BC", "21", "sms", time(10, 50),
+     {"hard_of_hearing": True, "categories": ["berichtenbox", "toeslagen"],
+      "notes": "Spreek rustig en duidelijk; wil de Berichtenbox leren gebruiken."}),
+    ("Kees Smit", "030 234 5678", "3581 CD", "5", "phone", time(13, 50),
+     {"brings_helper": True, "helper_name": "Sanne Smit", "helper_relation": "dochter"}),
+]
+
+
+def _one(model, *conditions):
+    return db.session.execute(select(model).where(*conditions).limit(1)).scalar()
+
+
+def seed() -> None:
+    utrecht = _one(Organisation, Organisation.name == "Gemeente Utrecht")
+    agent = _one(User, User.email == "agent@belastingdienst.demo.nl")
+    coordinator = _one(User, User.email == "coordinator@utrecht.demo.nl")
+    if utrecht is None or agent is None or coordinator is None:
+        return
+    location = _one(Location, Location.municipality_id == utrecht.id, Location.name == "Stadskantoor")
+    if location is None:
+        return
+    db.session.commit()
+    _seed_course(utrecht, location, coordinator)
+    _seed_today(utrecht, location, agent)
+
+
+def _seed_course(utrecht: Organisation, location: Location, coordinator: User) -> None:
+    if _one(Course, Course.municipality_id == utrecht.id, Course.title == COURSE_TITLE):
+        return
+    first = local_today() + timedelta(days=3)
+    while first.weekday() >= 5:
+        first += timedelta(days=1)
+    course_services.plan_course(utrecht.id, course_services.CourseInput(
+        title=COURSE_TITLE, location_id=location.id, capacity=8, first_day=first, starts=time(10), ends=time(12),
+        sessions=4, intake_note="Neem uw telefoon of tablet mee, en uw DigiD als u die al heeft."), actor=coordinator)
+
+
+def _seed_today(utrecht: Organisation, location: Location, agent: User) -> None:
+    names = [row[0] for row in TODAY]
+    if _one(Citizen, Citizen.name.in_(names)):
+        return
+    today = local_today()
+    for name, phone, postcode, number, channel, at, extras in TODAY:
+        extras = dict(extras)
+        data = services.ReferralInput(
+            name=name, phone=phone, postcode=postcode, house_number=number, channel=channel,
+            categories=extras.pop("categories", ["digid_app"]), reason="look_along", consent=True,
+            municipality_id=utrecht.id, **extras)
+        referral = services.create_referral(data, actor=agent, commit=False)
+        starts = datetime.combine(today, at, AMSTERDAM).astimezone(clock.now().tzinfo)
+        # A slot of its own (off the regular grid), so the demo has appointments today even on a
+        # weekend or after hours; booked in full so nothing else lands there.
+        slot = Slot(location_id=location.id, municipality_id=utrecht.id, starts_at=starts,
+                    ends_at=starts + timedelta(minutes=location.slot_minutes), capacity=1, booked=1)
+        db.session.add(slot)
+        db.session.flush()
+        appointment = Appointment(referral_id=referral.id, slot_id=slot.id, location_id=location.id,
+                                  municipality_id=utrecht.id, starts_at=starts, status=AppointmentStatus.BOOKED,
+                                  channel=channel, booked_at=clock.now(), booked_by_id=agent.id)
+        db.session.add(appointment)
+        db.session.flush()
+        services.change_status(referral, Status.BOOKED, actor=agent,
+                               note=f"Afspraak {services.stored_when(starts)}, {location.name} (demo)")
+    db.session.commit()

@@ -1,0 +1,39 @@
+"""Forms of the counter (issue 5): shape only; counter_services decides."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from referrals.counter_models import ACTIONS, RESULTS, SOLUTIONS
+from referrals.forms import MultiCheckboxField
+
+
+class DayListForm(FlaskForm):
+    """The location and date picker of the day list (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    locatie = SelectField(_l("Locatie"), coerce=int, validate_choice=False, validators=[Optional()])
+    datum = DateField(_l("Datum"), validators=[Optional()])
+
+
+class OutcomeForm(FlaskForm):
+    actions = MultiCheckboxField(_l("Wat is er gedaan?"), choices=list(ACTIONS.items()))
+    minutes = IntegerField(_l("Hoeveel minuten?"), validators=[Optional()])
+    result = RadioField(_l("Resultaat"), choices=list(RESULTS.items()), validate_choice=False)
+    solution = RadioField(_l("Blijvende oplossing"), choices=list(SOLUTIONS.items()), validate_choice=False)
+    course_id = SelectField(_l("Cursus (bij Digisterker)"), validate_choice=False)
+    other_support = StringField(_l("Welke andere hulp in de buurt?"), validators=[Length(max=200)])
+    escalation_need = TextAreaField(_l("Wat moet de tweede lijn doen?"), validators=[Length(max=500)])
+    notes = TextAreaField(_l("Notitie van de balie (alleen voor de gemeente)"), validators=[Length(max=2000)])
+
+
+class TaskFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Taken"), choices=[("open", _l("Open")), ("gedaan", _l("Gedaan"))],
+                         validators=[Optional()])

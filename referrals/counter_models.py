@@ -1,0 +1,148 @@
+"""The municipal counter (issue 5): check-in and no-show, the outcome of a visit, and tasks.
+
+Tables of our own beside the booking tables: a visit (check-in or no-show of one appointment),
+the outcome of a referral (what was done, the result and the lasting solution; the counter's
+notes never leave the municipality), and tasks (calls to make, letters to send; done by whom, when).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accounts.models import User
+from extensions import UTCDateTime, clock, db
+from referrals.models import Appointment, Referral
+
+# What was done at the counter (stored as codes, comma-separated).
+ACTIONS: dict[str, object] = {
+    "digid_apply": _l("DigiD aangevraagd"),
+    "digid_activate": _l("DigiD geactiveerd"),
+    "digid_app": _l("DigiD-app ingesteld"),
+    "berichtenbox": _l("Berichtenbox ingesteld"),
+    "machtigen": _l("Machtiging geregeld"),
+    "application": _l("Aanvraag gedaan bij een organisatie"),
+    "explained": _l("Uitleg gegeven"),
+    "other": _l("Anders"),
+}
+
+RESULTS: dict[str, object] = {
+    "solved": _l("Opgelost"),
+    "partly": _l("Deels opgelost"),
+    "not": _l("Niet opgelost"),
+}
+
+# The lasting solution.
+SOLUTIONS: dict[str, object] = {
+    "none": _l("Niet nodig"),
+    "course": _l("Cursus Digisterker"),
+    "buddy": _l("Vrijwilliger als maatje"),
+    "other": _l("Andere hulp in de buurt"),
+    "escalation": _l("Doorzetten naar de tweede lijn van de organisatie"),
+}
+
+TASK_KINDS: dict[str, object] = {"call": _l("Bellen"), "letter": _l("Brief sturen")}
+
+TASK_REASONS: dict[str, object] = {
+    "no_show": _l("Niet gekomen"),
+    "sms_failed": _l("Sms niet aangekomen"),
+    "landline": _l("Geen sms mogelijk"),
+    "course": _l("Cursus Digisterker"),
+    "other": _l("Anders"),
+}
+
+
+class CounterVisit(db.Model):
+    """What the counter did with one appointment: checked in or marked as not come. One per
+    appointment (the unique key refuses a second, also when two counters click at once)."""
+
+    __tablename__ = "counter_visit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointment.id"), unique=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    kind: Mapped[str] = mapped_column(String(12))  # "checked_in" or "no_show"
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    by_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+
+    by_user: Mapped[User] = relationship(lazy="raise")
+
+
+class Outcome(db.Model):
+    """The outcome of a referral at the counter. One per referral. `notes` stay with the
+    municipality: the agency sees only Referral.outcome_line."""
+
+    __tablename__ = "counter_outcome"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), unique=True)
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id"), nullable=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    actions: Mapped[str] = mapped_column(String(300))  # comma-separated ACTIONS codes
+    minutes: Mapped[int] = mapped_column(Integer)
+    result: Mapped[str] = mapped_column(String(10))  # RESULTS
+    solution: Mapped[str] = mapped_column(String(12))  # SOLUTIONS
+    other_support: Mapped[str] = mapped_column(String(200), default="")  # which other local support
+    escalation_need: Mapped[str] = mapped_column(String(500), default="")  # what the second line must do
+    notes: Mapped[str] = mapped_column(Text, default="")  # the counter's notes: never to the agency
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+
+    referral: Mapped[Referral] = relationship(lazy="raise")
+    appointment: Mapped[Appointment | None] = relationship(lazy="raise")
+    recorded_by: Mapped[User] = relationship(lazy="raise")
+
+    __table_args__ = (
+        CheckConstraint("minutes BETWEEN 1 AND 600", name="minutes"),
+        Index("ix_counter_outcome_municipality_solution", "municipality_id", "solution"),
+    )
+
+    @property
+    def action_codes(self) -> list[str]:
+        return [c for c in self.actions.split(",") if c]
+
+    @property
+    def action_labels(self) -> list:
+        return [ACTIONS.get(c, c) for c in self.action_codes]
+
+    @property
+    def result_label(self):
+        return RESULTS.get(self.result, self.result)
+
+    @property
+    def solution_label(self):
+        return SOLUTIONS.get(self.solution, self.solution)
+
+
+class Task(db.Model):
+    """A call to make or a letter to send for the municipality. `dedup_key` (when set) makes
+    creating the same task twice (two schedulers, a double click) a no-op."""
+
+    __tablename__ = "counter_task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # TASK_KINDS
+    reason: Mapped[str] = mapped_column(String(20))  # TASK_REASONS
+    description: Mapped[str] = mapped_column(String(400))  # stored Dutch text for the municipality
+    dedup_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+
+    referral: Mapped[Referral | None] = relationship(lazy="raise")
+    done_by: Mapped[User | None] = relationship(lazy="raise")
+
+    __table_args__ = (Index("ix_counter_task_municipality_done", "municipality_id", "done_at"),)
+
+    @property
+    def kind_label(self):
+        return TASK_KINDS.get(self.kind, self.kind)
+
+    @property
+    def reason_label(self):
+        return TASK_REASONS.get(self.reason, self.reason)

@@ -1,0 +1,437 @@
+"""The counter's rules (issue 5): the day list, check-in, no-show, the outcome, tasks, the
+coordinator's lists and the stale sweep. Views translate; these decide and commit.
+
+Built on referrals.services (the booking engineer's): appointment_for_user/referral_for_user for
+scoping, change_status for every status change, reschedule for moving an appointment.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from babel.dates import format_date
+from flask import abort, current_app
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import String, and_, cast, exists, func, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from accounts.models import Organisation, User
+from extensions import DomainError, clock, db
+from messaging.models import OutboxMessage, SmsStatus
+from messaging.services import queue_sms
+from privacy.services import record
+from referrals.checks import refuse_bsn
+from referrals.counter_models import ACTIONS, RESULTS, SOLUTIONS, CounterVisit, Outcome, Task
+from referrals.models import Appointment, Citizen, Location, Referral
+from referrals.services import FieldErrors, change_status, display_phone
+from referrals.slots import AMSTERDAM, is_public_holiday, local_day_bounds, local_today
+from referrals.vocabulary import OPEN_STATUSES, AppointmentStatus, Channel, Status
+
+# --- telling the citizen by their channel -----------------------------------------------------------
+
+
+def tell_citizen(citizen: Citizen, *, purpose: str, values: dict, subject_type: str, subject_id: int,
+                 dedup_key: str, municipality_id: int, referral_id: int | None, task_text: str,
+                 reason: str = "other") -> str:
+    """SMS through the outbox when the citizen gets SMS; otherwise a task for the municipality (a
+    letter for letter citizens, a call for the others). Idempotent through the dedup key. Adds to
+    the caller's transaction. Returns "sms", "letter" or "call"."""
+    if citizen.gets_sms:
+        queue_sms(to=citizen.phone_e164, purpose=purpose, language=citizen.language, values=values,
+                  subject_type=subject_type, subject_id=subject_id, dedup_key=dedup_key,
+                  organisation_id=municipality_id)
+        return "sms"
+    kind = "letter" if citizen.channel == Channel.LETTER else "call"
+    if kind == "call" and not citizen.phone_is_mobile:
+        reason = "landline"
+    add_task(municipality_id=municipality_id, referral_id=referral_id, kind=kind, reason=reason,
+             description=task_text, dedup_key=f"{dedup_key}:task")
+    return kind
+
+
+def add_task(*, municipality_id: int, referral_id: int | None, kind: str, reason: str, description: str,
+             dedup_key: str | None = None) -> None:
+    """Add a task in the caller's transaction. With a dedup key, a second call (a second
+    scheduler, a double click) adds nothing: INSERT ... ON CONFLICT DO NOTHING."""
+    values = dict(municipality_id=municipality_id, referral_id=referral_id, kind=kind, reason=reason,
+                  description=description[:400], dedup_key=dedup_key, created_at=clock.now())
+    if dedup_key is None:
+        db.session.add(Task(**values))
+        return
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(insert(Task).values(**values).on_conflict_do_nothing(index_elements=["dedup_key"]))
+
+
+def _day_values(moment: datetime, location: Location, language: str) -> dict:
+    local = moment.astimezone(AMSTERDAM)
+    return {"date": format_date(local.date(), "EEEE d MMMM", locale=language), "time": local.strftime("%H:%M"),
+            "address": location.street, "city": location.city, "phone": location.phone}
+
+
+# --- the day list -------------------------------------------------------------------------------------
+
+DAY_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.ATTENDED, AppointmentStatus.NO_SHOW)
+
+
+def day_list_query(location_id: int, day: date):
+    """The appointments of one location on one (Amsterdam) day, earliest first, eager-loaded."""
+    lo, hi = local_day_bounds(day)
+    return (select(Appointment)
+            .where(Appointment.location_id == location_id, Appointment.starts_at >= lo, Appointment.starts_at < hi,
+                   Appointment.status.in_(DAY_STATUSES))
+            .options(selectinload(Appointment.referral))
+            .order_by(Appointment.starts_at, Appointment.id))
+
+
+def outcomes_for(referral_ids: list[int]) -> dict[int, Outcome]:
+    if not referral_ids:
+        return {}
+    rows = db.session.execute(select(Outcome).where(Outcome.referral_id.in_(referral_ids))).scalars()
+    return {o.referral_id: o for o in rows}
+
+
+def location_of_municipality(location_id: int | None, municipality_id: int) -> Location | None:
+    if not location_id:
+        return None
+    location = db.session.get(Location, location_id)
+    if location is None or location.municipality_id != municipality_id:
+        return None
+    return location
+
+
+def record_day_list_read(location: Location, day: date, count: int) -> None:
+    if count:
+        record("read", "location", location.id, "daglijst balie", detail=f"{day.isoformat()}: {count} afspraken")
+        db.session.commit()
+
+
+def record_visit_read(appointment: Appointment, *, actor: User) -> None:
+    record("read", "citizen", appointment.referral.citizen_id, "inwoner helpen aan de balie",
+           detail=f"verwijzing {appointment.referral_id}, afspraak {appointment.id}", actor=actor)
+    db.session.commit()
+
+
+def visit_of(appointment_id: int) -> CounterVisit | None:
+    return db.session.execute(select(CounterVisit).where(CounterVisit.appointment_id == appointment_id)
+                              .options(selectinload(CounterVisit.by_user))).scalar()
+
+
+def organisation_name(organisation_id: int) -> str:
+    return db.session.execute(select(Organisation.name).where(Organisation.id == organisation_id)).scalar() or ""
+
+
+def outcome_of(referral_id: int) -> Outcome | None:
+    return db.session.execute(select(Outcome).where(Outcome.referral_id == referral_id)
+                              .options(selectinload(Outcome.recorded_by))).scalar()
+
+
+# --- check-in and no-show -----------------------------------------------------------------------------
+
+def _claim_appointment(appointment: Appointment, to: str) -> None:
+    """Move a booked appointment to attended/no_show with one conditional UPDATE, so two counters
+    clicking at once do it once."""
+    if appointment.starts_at.astimezone(AMSTERDAM).date() > local_today():
+        raise DomainError(_("Deze afspraak is pas op een latere dag."))
+    claimed = db.session.execute(
+        update(Appointment).where(Appointment.id == appointment.id, Appointment.status == AppointmentStatus.BOOKED)
+        .values(status=to).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise DomainError(_("Deze afspraak is al verwerkt."))
+    db.session.refresh(appointment)
+
+
+def check_in(appointment: Appointment, *, actor: User) -> None:
+    """The citizen is here: the appointment is attended and so is the referral."""
+    _claim_appointment(appointment, AppointmentStatus.ATTENDED)
+    referral = db.session.get(Referral, appointment.referral_id)
+    db.session.add(CounterVisit(appointment_id=appointment.id, referral_id=referral.id,
+                                municipality_id=appointment.municipality_id, kind="checked_in",
+                                at=clock.now(), by_user_id=actor.id))
+    change_status(referral, Status.ATTENDED, actor=actor, note="Aangemeld aan de balie")
+    record("update", "referral", referral.id, "inwoner helpen aan de balie",
+           detail=f"afspraak {appointment.id}: aangemeld", actor=actor)
+    db.session.commit()
+
+
+def mark_no_show(appointment: Appointment, *, actor: User) -> str:
+    """The citizen did not come: a call-back task for the counter, and a short message by the
+    citizen's channel with how to make a new appointment. Returns how the citizen is told."""
+    _claim_appointment(appointment, AppointmentStatus.NO_SHOW)
+    referral = db.session.get(Referral, appointment.referral_id)
+    citizen = referral.citizen
+    location = db.session.get(Location, appointment.location_id)
+    db.session.add(CounterVisit(appointment_id=appointment.id, referral_id=referral.id,
+                                municipality_id=appointment.municipality_id, kind="no_show",
+                                at=clock.now(), by_user_id=actor.id))
+    change_status(referral, Status.NO_SHOW, actor=actor, note="Niet gekomen")
+    when = appointment.starts_at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+    phone = display_phone(citizen.phone_e164)
+    add_task(municipality_id=appointment.municipality_id, referral_id=referral.id, kind="call", reason="no_show",
+             description=f"{citizen.name} ({phone}) kwam niet op de afspraak van {when}. Bel terug en maak "
+                         f"zo nodig een nieuwe afspraak.",
+             dedup_key=f"appointment:{appointment.id}:no_show:callback")
+    how = "call"
+    if citizen.gets_sms or citizen.channel == Channel.LETTER:
+        how = tell_citizen(
+            citizen, purpose="no_show", values=_day_values(appointment.starts_at, location, citizen.language),
+            subject_type="appointment", subject_id=appointment.id, dedup_key=f"appointment:{appointment.id}:no_show",
+            municipality_id=appointment.municipality_id, referral_id=referral.id, reason="no_show",
+            task_text=f"Stuur {citizen.name} een brief: u was er niet op {when}; bel {location.phone} voor een "
+                      f"nieuwe afspraak.")
+    record("update", "referral", referral.id, "inwoner helpen aan de balie",
+           detail=f"afspraak {appointment.id}: niet gekomen", actor=actor)
+    db.session.commit()
+    return how
+
+
+# --- the outcome ----------------------------------------------------------------------------------------
+
+@dataclass
+class OutcomeInput:
+    actions: list[str] = field(default_factory=list)
+    minutes: int | None = None
+    result: str = ""
+    solution: str = ""
+    other_support: str = ""
+    escalation_need: str = ""
+    notes: str = ""
+    course_id: int | None = None
+
+
+RESULT_LINES = {"solved": "Geholpen", "partly": "Deels geholpen", "not": "Niet opgelost"}
+SOLUTION_LINES = {"none": "", "course": "; cursus Digisterker", "buddy": "; maatje (vrijwilliger) wordt gezocht",
+                  "other": "; andere hulp in de buurt", "escalation": "; doorgezet naar de tweede lijn"}
+
+
+def outcome_line(result: str, solution: str, suffix: str = "") -> str:
+    """The one line the agency sees (stored Dutch text, never the counter's notes)."""
+    return (RESULT_LINES[result] + SOLUTION_LINES[solution] + suffix)[:120]
+
+
+def check_outcome(data: OutcomeInput) -> dict:
+    errors: dict[str, str] = {}
+    actions = [a for a in data.actions if a in ACTIONS]
+    if not actions:
+        errors["actions"] = _("Kies minstens een ding dat u heeft gedaan.")
+    if data.minutes is None or not (1 <= data.minutes <= 600):
+        errors["minutes"] = _("Vul het aantal minuten in (1 tot 600).")
+    if data.result not in RESULTS:
+        errors["result"] = _("Kies het resultaat.")
+    if data.solution not in SOLUTIONS:
+        errors["solution"] = _("Kies een blijvende oplossing (of 'niet nodig').")
+    other = " ".join((data.other_support or "").split())
+    if data.solution == "other" and not other:
+        errors["other_support"] = _("Vul in welke andere hulp in de buurt.")
+    need = (data.escalation_need or "").strip()
+    if data.solution == "escalation" and not need:
+        errors["escalation_need"] = _("Beschrijf wat de tweede lijn moet doen.")
+    notes = (data.notes or "").strip()
+    for name, value in (("other_support", other), ("escalation_need", need), ("notes", notes)):
+        try:
+            refuse_bsn(value, name)
+        except DomainError as err:
+            errors.setdefault(err.field or name, err.message)
+    if len(other) > 200:
+        errors["other_support"] = _("Houd dit korter dan 200 tekens.")
+    if len(need) > 500:
+        errors["escalation_need"] = _("Houd dit korter dan 500 tekens.")
+    if len(notes) > 2000:
+        errors["notes"] = _("Houd de notitie korter dan 2000 tekens.")
+    if errors:
+        raise FieldErrors(errors)
+    return {"actions": ",".join(a for a in ACTIONS if a in actions), "other_support": other,
+            "escalation_need": need, "notes": notes}
+
+
+def record_outcome(referral: Referral, data: OutcomeInput, *, actor: User):
+    """Record what was done and the lasting solution; with a course chosen, enrol in the same
+    transaction. Everything or nothing is saved. Returns (outcome, enrolment or None)."""
+    from referrals import course_services
+    if referral.status != Status.ATTENDED:
+        raise DomainError(_("Leg de uitkomst vast nadat de inwoner is aangemeld aan de balie."))
+    clean = check_outcome(data)
+    course = None
+    if data.solution == "course" and data.course_id:
+        course = course_services.course_of_municipality(data.course_id, referral.municipality_id)
+        if course is None:
+            raise DomainError(_("Kies een cursus uit de lijst."), "course_id")
+    appointment = db.session.execute(
+        select(Appointment).where(Appointment.referral_id == referral.id,
+                                  Appointment.status == AppointmentStatus.ATTENDED)
+        .order_by(Appointment.starts_at.desc()).limit(1)).scalar()
+    now = clock.now()
+    outcome = Outcome(referral_id=referral.id, appointment_id=appointment.id if appointment else None,
+                      municipality_id=referral.municipality_id, actions=clean["actions"], minutes=data.minutes,
+                      result=data.result, solution=data.solution, other_support=clean["other_support"],
+                      escalation_need=clean["escalation_need"], notes=clean["notes"], recorded_at=now,
+                      recorded_by_id=actor.id)
+    enrolment = None
+    try:
+        db.session.add(outcome)
+        db.session.flush()
+        change_status(referral, Status.OUTCOME, actor=actor,
+                      note=f"Uitkomst: {RESULT_LINES[data.result]}, oplossing: {data.solution}")
+        referral.outcome_line = outcome_line(data.result, data.solution)
+        if data.solution in ("none", "other"):
+            change_status(referral, Status.CLOSED, actor=actor, note="Afgesloten na de uitkomst")
+        record("update", "referral", referral.id, "uitkomst vastleggen", detail=f"oplossing {data.solution}",
+               actor=actor)
+        if course is not None:
+            enrolment = course_services.enrol(referral, course, actor=actor, commit=False)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise DomainError(_("De uitkomst van deze verwijzing is al vastgelegd.")) from None
+    except DomainError:
+        db.session.rollback()
+        raise
+    return outcome, enrolment
+
+
+# --- tasks ----------------------------------------------------------------------------------------------
+
+def tasks_query(municipality_id: int, *, done: bool = False):
+    stmt = (select(Task).where(Task.municipality_id == municipality_id)
+            .options(selectinload(Task.referral), selectinload(Task.done_by)))
+    if done:
+        return stmt.where(Task.done_at.is_not(None)).order_by(Task.done_at.desc(), Task.id.desc())
+    return stmt.where(Task.done_at.is_(None)).order_by(Task.created_at, Task.id)
+
+
+def count_open_tasks(municipality_id: int) -> int:
+    return db.session.execute(select(func.count()).select_from(Task).where(
+        Task.municipality_id == municipality_id, Task.done_at.is_(None))).scalar_one()
+
+
+def task_for_user(task_id: int, user=None) -> Task:
+    user = user or current_user
+    task = db.session.execute(select(Task).where(Task.id == task_id, Task.municipality_id == user.organisation_id)
+                              .options(selectinload(Task.referral))).scalar()
+    if task is None:
+        abort(404)
+    return task
+
+
+def complete_task(task: Task, *, actor: User) -> None:
+    done = db.session.execute(
+        update(Task).where(Task.id == task.id, Task.done_at.is_(None))
+        .values(done_at=clock.now(), done_by_id=actor.id).execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        db.session.rollback()
+        raise DomainError(_("Deze taak was al gedaan."))
+    if task.referral_id:
+        record("update", "referral", task.referral_id, "taak afhandelen",
+               detail=f"taak {task.id} ({task.kind}) gedaan", actor=actor)
+    db.session.commit()
+
+
+def record_letter_read(task: Task, *, actor: User) -> None:
+    if task.referral_id:
+        record("read", "referral", task.referral_id, "brief afdrukken", detail=f"taak {task.id}", actor=actor)
+        db.session.commit()
+
+
+def tasks_for_failed_sms(days: int = 14) -> int:
+    """Scheduler job: every SMS of a municipality about an appointment or a course that failed or
+    was not delivered becomes a call-back task (once: the task's dedup key)."""
+    from referrals.course_models import Enrolment
+    since = clock.now() - timedelta(days=days)
+    rows = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.subject_type, OutboxMessage.subject_id, OutboxMessage.organisation_id,
+               OutboxMessage.error_reason)
+        .where(OutboxMessage.status.in_((SmsStatus.FAILED, SmsStatus.UNDELIVERED)),
+               OutboxMessage.subject_type.in_(("appointment", "course_enrolment", "course_session")),
+               OutboxMessage.organisation_id.is_not(None), OutboxMessage.status_changed_at >= since,
+               ~exists().where(Task.dedup_key == literal("sms:") + cast(OutboxMessage.id, String)
+                               + literal(":failed")))).all()
+    added = 0
+    for message_id, subject_type, subject_id, organisation_id, reason in rows:
+        referral_id = None
+        if subject_type == "appointment":
+            referral_id = db.session.execute(select(Appointment.referral_id).where(
+                Appointment.id == subject_id)).scalar()
+        elif subject_type == "course_enrolment":
+            referral_id = db.session.execute(select(Enrolment.referral_id).where(
+                Enrolment.id == subject_id)).scalar()
+        name, phone = "", ""
+        if referral_id:
+            citizen = db.session.execute(select(Citizen).join(Referral, Referral.citizen_id == Citizen.id)
+                                         .where(Referral.id == referral_id)).scalar()
+            name, phone = citizen.name, display_phone(citizen.phone_e164)
+        add_task(municipality_id=organisation_id, referral_id=referral_id, kind="call", reason="sms_failed",
+                 description=f"Sms aan {name or 'de inwoner'} {phone} is niet aangekomen ({reason or 'onbekend'}). "
+                             f"Bel de inwoner.", dedup_key=f"sms:{message_id}:failed")
+        added += 1
+    db.session.commit()
+    return added
+
+
+# --- the coordinator's lists ----------------------------------------------------------------------------
+
+def matching_list_query(municipality_id: int):
+    """Citizens waiting for a volunteer buddy (outcome 'buddy', referral not closed), oldest first."""
+    return (select(Outcome).join(Referral, Referral.id == Outcome.referral_id)
+            .where(Outcome.municipality_id == municipality_id, Outcome.solution == "buddy",
+                   Referral.status == Status.OUTCOME)
+            .options(selectinload(Outcome.referral)).order_by(Outcome.recorded_at, Outcome.id))
+
+
+def stale_query(municipality_id: int):
+    """Referrals of the municipality the stale sweep flagged, with no progress since."""
+    return (select(Referral).where(Referral.municipality_id == municipality_id, Referral.stale_since.is_not(None),
+                                   Referral.stale_since >= Referral.updated_at)
+            .options(selectinload(Referral.referring_org)).order_by(Referral.updated_at, Referral.id))
+
+
+# --- stale referrals (scheduler job) --------------------------------------------------------------------
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and not is_public_holiday(day)
+
+
+def working_days_before(moment: datetime, days: int) -> datetime:
+    """The same Amsterdam clock time `days` Dutch working days earlier (weekends and public
+    holidays do not count)."""
+    local = moment.astimezone(AMSTERDAM)
+    day = local.date()
+    counted = 0
+    while counted < days:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            counted += 1
+    return datetime.combine(day, local.time(), AMSTERDAM).astimezone(moment.tzinfo)
+
+
+def sweep_stale() -> int:
+    """Scheduler job: flag open referrals without progress for STALE_AFTER_WORKING_DAYS working
+    days (a booked appointment still to come, or only just passed, is progress to wait for).
+
+    Idempotent and safe with two schedulers: one conditional UPDATE flags only rows not flagged
+    since their last change, and leaves updated_at alone (so any later progress ends the delay).
+    Returns how many referrals were flagged."""
+    days = int(current_app.config.get("STALE_AFTER_WORKING_DAYS") or 5)
+    now = clock.now()
+    cutoff = working_days_before(now, days)
+    waiting_for_appointment = exists().where(
+        Appointment.referral_id == Referral.id, Appointment.status == AppointmentStatus.BOOKED,
+        Appointment.starts_at >= cutoff)
+    result = db.session.execute(
+        update(Referral)
+        .where(Referral.status.in_(sorted(OPEN_STATUSES)), Referral.updated_at < cutoff,
+               or_(Referral.stale_since.is_(None), Referral.stale_since < Referral.updated_at),
+               ~waiting_for_appointment)
+        .values(stale_since=now, updated_at=Referral.updated_at)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount
+
+
+def stale_count(municipality_id: int) -> int:
+    return db.session.execute(select(func.count()).select_from(Referral).where(
+        and_(Referral.municipality_id == municipality_id, Referral.stale_since.is_not(None),
+             Referral.stale_since >= Referral.updated_at))).scalar_one()

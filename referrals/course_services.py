@@ -1,0 +1,428 @@
+"""Digisterker courses (issue 5): planning, enrolment with a waiting list, cancellation that moves
+the first waiting citizen up, attendance, completion, and the reminder job.
+
+Capacity holds under concurrency: a seat is taken with one conditional UPDATE
+(`taken = taken + 1 WHERE taken < capacity`); a seat given up passes to the first waiting
+enrolment with a conditional UPDATE on that row (`WHERE status = 'waiting'`), so two cancellations
+at once never promote the same citizen twice or lose a seat.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from babel.dates import format_date
+from flask import abort
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from accounts.models import User
+from extensions import DomainError, clock, db
+from privacy.services import record
+from referrals.checks import refuse_bsn
+from referrals.counter_services import RESULT_LINES, tell_citizen
+from referrals.course_models import Attendance, Course, CourseSession, Enrolment, EnrolmentStatus
+from referrals.models import Location, Referral
+from referrals.services import FieldErrors, change_status
+from referrals.slots import AMSTERDAM, local_day_bounds, local_today
+from referrals.vocabulary import Status
+
+ACTIVE = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING)
+
+
+# --- reading ----------------------------------------------------------------------------------------------
+
+def courses_query(municipality_id: int, *, past: bool = False):
+    """Courses of a municipality: still to finish (last session not yet over) or past."""
+    last_end = (select(func.max(CourseSession.ends_at)).where(CourseSession.course_id == Course.id)
+                .correlate(Course).scalar_subquery())
+    stmt = select(Course).where(Course.municipality_id == municipality_id).options(
+        selectinload(Course.sessions), selectinload(Course.location))
+    now = clock.now()
+    if past:
+        return stmt.where(last_end < now).order_by(last_end.desc(), Course.id.desc())
+    return stmt.where((last_end >= now) | (last_end.is_(None))).order_by(last_end, Course.id)
+
+
+def open_courses(municipality_id: int) -> list[Course]:
+    """Courses a citizen can still join: the first session has not started yet."""
+    first_start = (select(func.min(CourseSession.starts_at)).where(CourseSession.course_id == Course.id)
+                   .correlate(Course).scalar_subquery())
+    return list(db.session.execute(
+        select(Course).where(Course.municipality_id == municipality_id, first_start > clock.now())
+        .options(selectinload(Course.sessions), selectinload(Course.location))
+        .order_by(first_start, Course.id)).scalars())
+
+
+def course_label(course: Course) -> str:
+    """'Title, location, start tuesday 1 december 10:00 (3 plaatsen vrij)' for a choice list."""
+    from flask_babel import format_datetime
+    label = f"{course.title}, {course.location.name}"
+    if course.sessions:
+        label += ", " + _("start %(when)s", when=format_datetime(course.sessions[0].starts_at, "EEEE d MMMM HH:mm"))
+    label += " (" + (_("%(n)s plaatsen vrij", n=course.free) if course.free else _("vol: wachtlijst")) + ")"
+    return label
+
+
+def course_of_municipality(course_id, municipality_id: int) -> Course | None:
+    try:
+        course_id = int(course_id)
+    except (TypeError, ValueError):
+        return None
+    course = db.session.get(Course, course_id)
+    if course is None or course.municipality_id != municipality_id:
+        return None
+    return course
+
+
+def course_for_user(course_id: int, user=None) -> Course:
+    user = user or current_user
+    course = db.session.execute(
+        select(Course).where(Course.id == course_id, Course.municipality_id == user.organisation_id)
+        .options(selectinload(Course.sessions), selectinload(Course.location))).scalar()
+    if course is None:
+        abort(404)
+    return course
+
+
+def enrolment_for_user(enrolment_id: int, user=None) -> Enrolment:
+    user = user or current_user
+    enrolment = db.session.execute(
+        select(Enrolment).where(Enrolment.id == enrolment_id, Enrolment.municipality_id == user.organisation_id)
+        .options(selectinload(Enrolment.referral), selectinload(Enrolment.course).selectinload(Course.location))
+    ).scalar()
+    if enrolment is None:
+        abort(404)
+    return enrolment
+
+
+def session_for_user(course: Course, session_id: int) -> CourseSession:
+    session = next((s for s in course.sessions if s.id == session_id), None)
+    if session is None:
+        abort(404)
+    return session
+
+
+def enrolments_of(course_id: int) -> dict[str, list[Enrolment]]:
+    """Enrolled (and completed) and waiting, the waiting list in order."""
+    rows = list(db.session.execute(
+        select(Enrolment).where(Enrolment.course_id == course_id, Enrolment.status != EnrolmentStatus.CANCELLED)
+        .options(selectinload(Enrolment.referral)).order_by(Enrolment.id)).scalars())
+    return {"enrolled": [e for e in rows if e.status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)],
+            "waiting": [e for e in rows if e.status == EnrolmentStatus.WAITING]}
+
+
+def active_enrolment(referral_id: int) -> Enrolment | None:
+    return db.session.execute(
+        select(Enrolment).where(Enrolment.referral_id == referral_id, Enrolment.status.in_(ACTIVE))
+        .options(selectinload(Enrolment.course).selectinload(Course.location))).scalar()
+
+
+def attendance_of(session_id: int) -> dict[int, bool]:
+    return dict(db.session.execute(select(Attendance.enrolment_id, Attendance.present)
+                                   .where(Attendance.session_id == session_id)).all())
+
+
+def attendance_counts(course_id: int) -> dict[int, int]:
+    """enrolment id -> number of sessions present."""
+    return dict(db.session.execute(
+        select(Attendance.enrolment_id, func.count()).join(CourseSession, CourseSession.id == Attendance.session_id)
+        .where(CourseSession.course_id == course_id, Attendance.present.is_(True))
+        .group_by(Attendance.enrolment_id)).all())
+
+
+def record_course_read(course: Course, count: int) -> None:
+    if count:
+        record("read", "course", course.id, "cursus Digisterker", detail=f"{count} deelnemers")
+        db.session.commit()
+
+
+# --- planning ---------------------------------------------------------------------------------------------
+
+@dataclass
+class CourseInput:
+    title: str = ""
+    location_id: int | None = None
+    capacity: int | None = None
+    intake_note: str = ""
+    first_day: date | None = None
+    starts: time | None = None
+    ends: time | None = None
+    sessions: int | None = None
+    every_days: int = 7
+
+
+def plan_course(municipality_id: int, data: CourseInput, *, actor: User) -> Course:
+    """A course with `sessions` sessions from `first_day`, every `every_days` days."""
+    errors: dict[str, str] = {}
+    title = " ".join((data.title or "").split())
+    if not title:
+        errors["title"] = _("Vul de naam van de cursus in.")
+    location = db.session.get(Location, data.location_id) if data.location_id else None
+    if location is None or location.municipality_id != municipality_id:
+        errors["location_id"] = _("Kies een locatie.")
+    if data.capacity is None or not (1 <= data.capacity <= 100):
+        errors["capacity"] = _("Kies 1 tot 100 plaatsen.")
+    if data.sessions is None or not (1 <= data.sessions <= 20):
+        errors["sessions"] = _("Kies 1 tot 20 bijeenkomsten.")
+    if data.first_day is None:
+        errors["first_day"] = _("Vul de datum van de eerste bijeenkomst in.")
+    elif data.first_day < local_today():
+        errors["first_day"] = _("Deze datum is al voorbij. Kies een datum vanaf vandaag.")
+    if data.starts is None:
+        errors["starts"] = _("Vul de begintijd in.")
+    if data.ends is None:
+        errors["ends"] = _("Vul de eindtijd in.")
+    elif data.starts is not None and data.ends <= data.starts:
+        errors["ends"] = _("De eindtijd moet na de begintijd liggen.")
+    note = (data.intake_note or "").strip()
+    for name, value in (("title", title), ("intake_note", note)):
+        try:
+            refuse_bsn(value, name)
+        except DomainError as err:
+            errors.setdefault(name, err.message)
+    if len(note) > 2000:
+        errors["intake_note"] = _("Houd de notitie korter dan 2000 tekens.")
+    if errors:
+        raise FieldErrors(errors)
+    course = Course(municipality_id=municipality_id, location_id=location.id, title=title[:120],
+                    capacity=data.capacity, taken=0, intake_note=note, created_at=clock.now(),
+                    created_by_id=actor.id)
+    for i in range(data.sessions):
+        day = data.first_day + timedelta(days=i * (data.every_days or 7))
+        course.sessions.append(CourseSession(
+            starts_at=datetime.combine(day, data.starts, AMSTERDAM).astimezone(clock.now().tzinfo),
+            ends_at=datetime.combine(day, data.ends, AMSTERDAM).astimezone(clock.now().tzinfo)))
+    db.session.add(course)
+    db.session.commit()
+    return course
+
+
+# --- enrolment and the waiting list -----------------------------------------------------------------------
+
+def _first_session(course_id: int) -> CourseSession | None:
+    return db.session.execute(select(CourseSession).where(CourseSession.course_id == course_id)
+                              .order_by(CourseSession.starts_at).limit(1)).scalar()
+
+
+def _take_seat(course_id: int) -> bool:
+    result = db.session.execute(
+        update(Course).where(Course.id == course_id, Course.taken < Course.capacity)
+        .values(taken=Course.taken + 1).execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def _release_seat(course_id: int) -> None:
+    db.session.execute(update(Course).where(Course.id == course_id, Course.taken > 0)
+                       .values(taken=Course.taken - 1).execution_options(synchronize_session=False))
+
+
+def _values(course: Course, session: CourseSession | None, language: str) -> dict:
+    location = db.session.get(Location, course.location_id)
+    values = {"address": location.street, "city": location.city, "phone": location.phone}
+    if session is not None:
+        local = session.starts_at.astimezone(AMSTERDAM)
+        values.update(date=format_date(local.date(), "EEEE d MMMM", locale=language), time=local.strftime("%H:%M"))
+    return values
+
+
+def _tell(enrolment: Enrolment, referral: Referral, course: Course, purpose: str, text: str,
+          session: CourseSession | None = None) -> str:
+    citizen = referral.citizen
+    session = session or _first_session(course.id)
+    subject_type, subject_id = "course_enrolment", enrolment.id
+    key = f"course_enrolment:{enrolment.id}:{purpose}"
+    if purpose == "course_reminder" and session is not None:
+        key = f"course_session:{session.id}:enrolment:{enrolment.id}:reminder"
+    return tell_citizen(citizen, purpose=purpose, values=_values(course, session, citizen.language),
+                        subject_type=subject_type, subject_id=subject_id, dedup_key=key,
+                        municipality_id=course.municipality_id, referral_id=referral.id, task_text=text,
+                        reason="course")
+
+
+def _first_session_text(course: Course) -> str:
+    session = _first_session(course.id)
+    if session is None:
+        return ""
+    return session.starts_at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+
+
+def _line_for(referral: Referral, suffix: str) -> None:
+    """Keep the agency's one line in step: '<result>; <what happens with the course>'."""
+    from referrals.counter_services import outcome_of
+    outcome = outcome_of(referral.id)
+    prefix = RESULT_LINES.get(outcome.result, "Geholpen") if outcome else "Geholpen"
+    referral.outcome_line = f"{prefix}; {suffix}"[:120]
+
+
+def enrol(referral: Referral, course: Course, *, actor: User, commit: bool = True) -> Enrolment:
+    """Enrol a referred citizen: a seat when there is one, otherwise the waiting list. Tells the
+    citizen by their channel. With commit=False the caller's transaction decides."""
+    if course.municipality_id != referral.municipality_id:
+        raise DomainError(_("Kies een cursus uit de lijst."), "course_id")
+    first = _first_session(course.id)
+    if first is None or first.starts_at <= clock.now():
+        raise DomainError(_("Deze cursus is al begonnen. Kies een andere cursus."), "course_id")
+    if referral.status not in (Status.OUTCOME, Status.ATTENDED):
+        raise DomainError(_("Schrijf een inwoner in vanuit de uitkomst van het baliebezoek."), "course_id")
+    if active_enrolment(referral.id) is not None:
+        raise DomainError(_("Deze inwoner staat al ingeschreven voor een cursus (of op de wachtlijst)."),
+                          "course_id")
+    now = clock.now()
+    seat = _take_seat(course.id)
+    enrolment = Enrolment(course_id=course.id, referral_id=referral.id, municipality_id=course.municipality_id,
+                          status=EnrolmentStatus.ENROLLED if seat else EnrolmentStatus.WAITING, created_at=now,
+                          created_by_id=actor.id, enrolled_at=now if seat else None)
+    try:
+        db.session.add(enrolment)
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise DomainError(_("Deze inwoner staat al ingeschreven voor een cursus (of op de wachtlijst)."),
+                          "course_id") from None
+    name = referral.citizen.name
+    if seat:
+        _line_for(referral, "ingeschreven voor cursus Digisterker")
+        _tell(enrolment, referral, course, "course_enrolled",
+              f"Laat {name} weten: ingeschreven voor {course.title}, eerste keer {_first_session_text(course)}.")
+    else:
+        _line_for(referral, "op de wachtlijst voor cursus Digisterker")
+        _tell(enrolment, referral, course, "course_waiting",
+              f"Laat {name} weten: {course.title} is vol, de inwoner staat op de wachtlijst.")
+    record("update", "referral", referral.id, "cursus Digisterker",
+           detail=f"cursus {course.id}: {'ingeschreven' if seat else 'wachtlijst'}", actor=actor)
+    if commit:
+        db.session.commit()
+    return enrolment
+
+
+def _promote_waiting(course_id: int) -> Enrolment | None:
+    """Give a seat that is free to the first on the waiting list (the seat is already counted in
+    `taken`). Tries the next when another process promoted the first meanwhile."""
+    for _attempt in range(20):
+        first = db.session.execute(
+            select(Enrolment.id).where(Enrolment.course_id == course_id, Enrolment.status == EnrolmentStatus.WAITING)
+            .order_by(Enrolment.id).limit(1)).scalar()
+        if first is None:
+            return None
+        moved = db.session.execute(
+            update(Enrolment).where(Enrolment.id == first, Enrolment.status == EnrolmentStatus.WAITING)
+            .values(status=EnrolmentStatus.ENROLLED, enrolled_at=clock.now())
+            .execution_options(synchronize_session=False))
+        if moved.rowcount == 1:
+            enrolment = db.session.get(Enrolment, first)
+            db.session.refresh(enrolment)
+            return enrolment
+    return None
+
+
+def cancel_enrolment(enrolment: Enrolment, *, actor: User) -> Enrolment | None:
+    """Take a citizen off the course (or its waiting list). A seat given up goes to the first on
+    the waiting list, who is told. Returns the promoted enrolment, if any."""
+    was = enrolment.status
+    cancelled = db.session.execute(
+        update(Enrolment).where(Enrolment.id == enrolment.id, Enrolment.status.in_(ACTIVE))
+        .values(status=EnrolmentStatus.CANCELLED, cancelled_at=clock.now())
+        .execution_options(synchronize_session=False))
+    if cancelled.rowcount != 1:
+        db.session.rollback()
+        raise DomainError(_("Deze inschrijving is al afgemeld of afgerond."))
+    course = db.session.get(Course, enrolment.course_id)
+    referral = db.session.get(Referral, enrolment.referral_id)
+    _line_for(referral, "afgemeld voor cursus Digisterker")
+    promoted = None
+    if was == EnrolmentStatus.ENROLLED:
+        promoted = _promote_waiting(course.id)
+        if promoted is None:
+            _release_seat(course.id)
+        else:
+            other = db.session.get(Referral, promoted.referral_id)
+            _line_for(other, "ingeschreven voor cursus Digisterker")
+            _tell(promoted, other, course, "course_promoted",
+                  f"Laat {other.citizen.name} weten: er is plaats in {course.title}, eerste keer "
+                  f"{_first_session_text(course)}.")
+            record("update", "referral", other.id, "cursus Digisterker",
+                   detail=f"cursus {course.id}: van de wachtlijst ingeschreven", actor=actor)
+    record("update", "referral", referral.id, "cursus Digisterker", detail=f"cursus {course.id}: afgemeld",
+           actor=actor)
+    db.session.commit()
+    return promoted
+
+
+def record_attendance(course: Course, session: CourseSession, present_ids: set[int], *, actor: User) -> None:
+    """Who was there at one session: every enrolled citizen is present or absent."""
+    if session.starts_at.astimezone(AMSTERDAM).date() > local_today():
+        raise DomainError(_("Deze bijeenkomst is nog niet geweest."))
+    enrolled = [e.id for e in enrolments_of(course.id)["enrolled"]]
+    existing = {a.enrolment_id: a for a in db.session.execute(
+        select(Attendance).where(Attendance.session_id == session.id)).scalars()}
+    now = clock.now()
+    for enrolment_id in enrolled:
+        present = enrolment_id in present_ids
+        row = existing.get(enrolment_id)
+        if row is None:
+            db.session.add(Attendance(session_id=session.id, enrolment_id=enrolment_id, present=present,
+                                      recorded_at=now, recorded_by_id=actor.id))
+        else:
+            row.present, row.recorded_at, row.recorded_by_id = present, now, actor.id
+    record("update", "course", course.id, "aanwezigheid cursus Digisterker", detail=f"bijeenkomst {session.id}",
+           actor=actor)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise DomainError(_("Iemand anders sloeg de aanwezigheid net op. Probeer het opnieuw.")) from None
+
+
+def complete(enrolment: Enrolment, *, actor: User) -> None:
+    """The citizen finished the course: recorded on the enrolment and on the referral, which closes."""
+    done = db.session.execute(
+        update(Enrolment).where(Enrolment.id == enrolment.id, Enrolment.status == EnrolmentStatus.ENROLLED)
+        .values(status=EnrolmentStatus.COMPLETED, completed_at=clock.now())
+        .execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        db.session.rollback()
+        raise DomainError(_("Alleen een ingeschreven deelnemer kan de cursus afronden."))
+    referral = db.session.get(Referral, enrolment.referral_id)
+    _line_for(referral, "cursus Digisterker afgerond")
+    if referral.status == Status.OUTCOME:
+        change_status(referral, Status.CLOSED, actor=actor, note="Cursus Digisterker afgerond")
+    record("update", "referral", referral.id, "cursus Digisterker",
+           detail=f"cursus {enrolment.course_id}: afgerond", actor=actor)
+    db.session.commit()
+
+
+# --- reminders (scheduler job) ------------------------------------------------------------------------------
+
+def queue_course_reminders() -> int:
+    """The day before each session, remind every enrolled citizen by their channel (SMS, or a call
+    task for the municipality). Each session is claimed with a conditional UPDATE before anything is
+    queued, in the same transaction, and the dedup keys refuse a second reminder anyway: safe to run
+    twice and with two schedulers. Returns how many citizens were reminded."""
+    tomorrow = local_today() + timedelta(days=1)
+    lo, hi = local_day_bounds(tomorrow)
+    ids = list(db.session.execute(
+        select(CourseSession.id).where(CourseSession.starts_at >= max(lo, clock.now()), CourseSession.starts_at < hi,
+                                       CourseSession.reminder_at.is_(None)).order_by(CourseSession.id)).scalars())
+    reminded = 0
+    for session_id in ids:
+        claimed = db.session.execute(
+            update(CourseSession).where(CourseSession.id == session_id, CourseSession.reminder_at.is_(None))
+            .values(reminder_at=clock.now()).execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:
+            db.session.rollback()
+            continue
+        session = db.session.get(CourseSession, session_id)
+        course = db.session.get(Course, session.course_id)
+        when = session.starts_at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+        for enrolment in db.session.execute(select(Enrolment).where(
+                Enrolment.course_id == course.id, Enrolment.status == EnrolmentStatus.ENROLLED)).scalars():
+            referral = db.session.get(Referral, enrolment.referral_id)
+            _tell(enrolment, referral, course, "course_reminder",
+                  f"Herinner {referral.citizen.name}: morgen {when} {course.title}.", session=session)
+            reminded += 1
+        db.session.commit()
+    return reminded

@@ -1,0 +1,2 @@
+"""The courses share the counter's fixtures."""
+from tests.counter.conftest import town  # noqa: F401
