@@ -21,10 +21,12 @@ BLUEPRINTS = [
     "messaging.views",
     "helpdesk.views",
     "referrals.views",
+    "referrals.counter_views",
+    "referrals.course_views",
 ]
 
 # Demo data, lowest layer first: each module has seed().
-DEMO_SEEDS = ["accounts.demo", "messaging.demo", "referrals.demo", "helpdesk.demo"]
+DEMO_SEEDS = ["accounts.demo", "messaging.demo", "referrals.demo", "referrals.counter_demo", "helpdesk.demo"]
 
 
 def create_app(override: dict | None = None) -> Flask:
