@@ -246,7 +246,7 @@ class Referral(db.Model):
     @property
     def delayed(self) -> bool:
         """Flagged by the stale sweep and no progress since (issue 5)."""
-        return self.stale_since is not None and self.stale_since >= self.updated_at
+        return self.stale_since is not None and self.stale_since > self.updated_at
 
 
 class StatusChange(db.Model):
