@@ -109,9 +109,9 @@ def record_day_list_read(location: Location, day: date, count: int) -> None:
         db.session.commit()
 
 
-def record_visit_read(appointment: Appointment, *, actor: User) -> None:
-    record("read", "citizen", appointment.referral.citizen_id, "inwoner helpen aan de balie",
-           detail=f"verwijzing {appointment.referral_id}, afspraak {appointment.id}", actor=actor)
+def record_visit_read(appointment_id: int, referral_id: int, *, citizen_id: int, actor: User) -> None:
+    record("read", "citizen", citizen_id, "inwoner helpen aan de balie",
+           detail=f"verwijzing {referral_id}, afspraak {appointment_id}", actor=actor)
     db.session.commit()
 
 
@@ -384,7 +384,7 @@ def matching_list_query(municipality_id: int):
 def stale_query(municipality_id: int):
     """Referrals of the municipality the stale sweep flagged, with no progress since."""
     return (select(Referral).where(Referral.municipality_id == municipality_id, Referral.stale_since.is_not(None),
-                                   Referral.stale_since >= Referral.updated_at)
+                                   Referral.stale_since > Referral.updated_at)
             .options(selectinload(Referral.referring_org)).order_by(Referral.updated_at, Referral.id))
 
 
@@ -423,7 +423,7 @@ def sweep_stale() -> int:
     result = db.session.execute(
         update(Referral)
         .where(Referral.status.in_(sorted(OPEN_STATUSES)), Referral.updated_at < cutoff,
-               or_(Referral.stale_since.is_(None), Referral.stale_since < Referral.updated_at),
+               or_(Referral.stale_since.is_(None), Referral.stale_since <= Referral.updated_at),
                ~waiting_for_appointment)
         .values(stale_since=now, updated_at=Referral.updated_at)
         .execution_options(synchronize_session=False))
@@ -434,4 +434,4 @@ def sweep_stale() -> int:
 def stale_count(municipality_id: int) -> int:
     return db.session.execute(select(func.count()).select_from(Referral).where(
         and_(Referral.municipality_id == municipality_id, Referral.stale_since.is_not(None),
-             Referral.stale_since >= Referral.updated_at))).scalar_one()
+             Referral.stale_since > Referral.updated_at))).scalar_one()

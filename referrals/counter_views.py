@@ -58,10 +58,12 @@ def day_list():
         form.locatie.data = location.id
         page = paginate(cs.day_list_query(location.id, day), size=50)
         outcomes = cs.outcomes_for([a.referral_id for a in page.items])
-        cs.record_day_list_read(location, day, len(page.items))
     form.datum.data = day
-    return render_template("counter/day_list.html", form=form, location=location, day=day, page=page,
+    html = render_template("counter/day_list.html", form=form, location=location, day=day, page=page,
                            outcomes=outcomes, today=local_today(), confirm=ConfirmForm())
+    if page is not None:  # logged after rendering: the commit would expire what the page shows
+        cs.record_day_list_read(location, day, len(page.items))
+    return html
 
 
 # --- one visit ------------------------------------------------------------------------------------------
@@ -71,13 +73,14 @@ def day_list():
 def visit(appointment_id: int):
     appointment = booking.appointment_for_user(appointment_id)
     referral = booking.referral_for_user(appointment.referral_id)
-    cs.record_visit_read(appointment, actor=current_user)
-    return render_template(
+    html = render_template(
         "counter/visit.html", appointment=appointment, referral=referral, citizen=referral.citizen,
         visit=cs.visit_of(appointment.id), outcome=cs.outcome_of(referral.id),
         agency=cs.organisation_name(referral.referring_org_id),
         enrolment=course_services.active_enrolment(referral.id), phone=booking.display_phone,
         confirm=ConfirmForm(), today=local_today(), booked=AppointmentStatus.BOOKED)
+    cs.record_visit_read(appointment.id, appointment.referral_id, citizen_id=referral.citizen_id, actor=current_user)
+    return html
 
 
 @bp.post("/balie/afspraken/<int:appointment_id>/aanmelden")
@@ -173,9 +176,10 @@ def referral_result(referral_id: int):
     result = cs.outcome_of(referral.id)
     if result is None:
         return redirect(url_for("counter.outcome", referral_id=referral.id))
-    booking.record_read(referral, actor=current_user, purpose="uitkomst inzien")
-    return render_template("counter/result.html", referral=referral, citizen=referral.citizen, outcome=result,
+    html = render_template("counter/result.html", referral=referral, citizen=referral.citizen, outcome=result,
                            enrolment=course_services.active_enrolment(referral.id), line=booking.agency_line(referral))
+    booking.record_read(referral, actor=current_user, purpose="uitkomst inzien")
+    return html
 
 
 # --- tasks ----------------------------------------------------------------------------------------------
@@ -209,9 +213,10 @@ def task_done(task_id: int):
 def task_letter(task_id: int):
     task = cs.task_for_user(task_id)
     referral = booking.referral_for_user(task.referral_id) if task.referral_id else None
-    cs.record_letter_read(task, actor=current_user)
-    return render_template("counter/letter.html", task=task, referral=referral,
+    html = render_template("counter/letter.html", task=task, referral=referral,
                            citizen=referral.citizen if referral else None, today=local_today())
+    cs.record_letter_read(task, actor=current_user)
+    return html
 
 
 # --- the coordinator's lists ----------------------------------------------------------------------------

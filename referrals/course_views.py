@@ -71,10 +71,11 @@ def new():
 def detail(course_id: int):
     course = svc.course_for_user(course_id)
     people = svc.enrolments_of(course.id)
-    svc.record_course_read(course, len(people["enrolled"]) + len(people["waiting"]))
-    return render_template("courses/detail.html", course=course, people=people,
+    html = render_template("courses/detail.html", course=course, people=people,
                            counts=svc.attendance_counts(course.id), confirm=ConfirmForm(), today=local_today(),
                            enrolled=EnrolmentStatus.ENROLLED)
+    svc.record_course_read(course, len(people["enrolled"]) + len(people["waiting"]))
+    return html
 
 
 @bp.route("/cursussen/<int:course_id>/bijeenkomsten/<int:session_id>/aanwezigheid", methods=["GET", "POST"])
