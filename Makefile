@@ -9,7 +9,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432
 PG_TEST_DB ?= wegwijs_test
 PORT ?= 5000
 
-.PHONY: setup run web scheduler db test test-postgres test-browser test-all lint translations bench clean
+.PHONY: setup run web scheduler db test test-postgres test-browser test-all lint translations translations-update bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -62,3 +62,10 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) instance/*.db instance/*.db-*
+
+# Collect the interface texts and bring the English catalogue up to date (then translate the new msgids).
+translations-update: setup
+	$(VENV)/bin/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o messages.pot --ignore-dirs=".venv tests bench migrations instance" .
+	@if [ -f translations/en/LC_MESSAGES/messages.po ]; then $(VENV)/bin/pybabel update -q -i messages.pot -d translations -l en; \
+	else $(VENV)/bin/pybabel init -q -i messages.pot -d translations -l en; fi
+	rm -f messages.pot
