@@ -42,6 +42,9 @@ def contact_new():
 @allow(Role.AGENT)
 def refer(contact_id: int):
     contact = services.contact_for_user(contact_id)
+    if contact.solved:
+        flash(_("Deze vraag is telefonisch opgelost; er is geen verwijzing nodig."), "info")
+        return redirect(url_for("helpdesk.contact_new"))
     if contact.referral_id:
         return redirect(url_for("referrals.book", referral_id=contact.referral_id))
     form = ReferralForm()

@@ -150,3 +150,21 @@ def test_a_contact_of_another_agency_is_not_found(world, client, login, post_for
     client2 = client.application.test_client()
     login(client2, world.other_agent)
     assert client2.get(f"/klantcontact/{contact.id}/verwijzen").status_code == 404
+
+
+def test_an_empty_contact_form_says_everything_at_once(world, client, login, post_form):
+    login(client, world.agent)
+    response = post_form(client, "/klantcontact/nieuw", {})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Kies minstens een onderwerp." in page and "Kies of de vraag telefonisch is opgelost." in page
+    assert _count(Contact) == 0
+
+
+def test_reasons_are_counted_for_the_agency(world):
+    from helpdesk.services import ContactInput, log_contact, reason_counts
+    for reason in ("language", "language", "hearing"):
+        log_contact(ContactInput(categories=["aow"], solved="no", reason=reason), actor=world.agent)
+    log_contact(ContactInput(categories=["aow"], solved="no", reason="language"), actor=world.other_agent)
+    counts = {str(label): n for label, n in reason_counts(world.agency.id)}
+    assert counts["Taal"] == 2 and counts["Gehoor"] == 1 and counts["Anders"] == 0
