@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from referrals.counter_models import ACTIONS, RESULTS, SOLUTIONS
@@ -22,7 +22,8 @@ class DayListForm(FlaskForm):
 
 class OutcomeForm(FlaskForm):
     actions = MultiCheckboxField(_l("Wat is er gedaan?"), choices=list(ACTIONS.items()))
-    minutes = IntegerField(_l("Hoeveel minuten?"), validators=[Optional()])
+    minutes = StringField(_l("Hoeveel minuten?"), validators=[Length(max=5)],
+                          render_kw={"inputmode": "numeric", "autocomplete": "off"})
     result = RadioField(_l("Resultaat"), choices=list(RESULTS.items()), validate_choice=False)
     solution = RadioField(_l("Blijvende oplossing"), choices=list(SOLUTIONS.items()), validate_choice=False)
     course_id = SelectField(_l("Cursus (bij Digisterker)"), validate_choice=False)

@@ -145,7 +145,8 @@ def outcome(referral_id: int):
     form.course_id.choices = _course_choices(referral.municipality_id)
     if form.validate_on_submit():
         data = cs.OutcomeInput(
-            actions=form.actions.data or [], minutes=form.minutes.data, result=form.result.data or "",
+            actions=form.actions.data or [], result=form.result.data or "",
+            minutes=int(form.minutes.data.strip()) if (form.minutes.data or "").strip().isdigit() else None,
             solution=form.solution.data or "", other_support=form.other_support.data or "",
             escalation_need=form.escalation_need.data or "", notes=form.notes.data or "",
             course_id=int(form.course_id.data) if (form.course_id.data or "").isdigit() else None)
