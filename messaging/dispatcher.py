@@ -2,10 +2,10 @@
 
 How a message can never be sent twice, nor lost:
 
-1. Claim. One UPDATE moves due `queued` rows to `sending` with our worker id and a lease
-   (PostgreSQL: the rows are picked with `FOR UPDATE SKIP LOCKED`, so two dispatchers take
-   different rows and never wait for each other; SQLite: the transaction holds the database's
-   write lock, so the UPDATE ... WHERE status='queued' is atomic). Commit.
+1. Claim. In one short transaction, pick due `queued` ids (PostgreSQL: `FOR UPDATE SKIP
+   LOCKED`, so two dispatchers take different rows and never wait for each other; SQLite: the
+   transaction holds the database's write lock from BEGIN IMMEDIATE) and move exactly those to
+   `sending` with our worker id and a lease, guarded by `status='queued'`. Commit.
 2. Send, with no transaction open. Only a message whose lease still has more time left than one
    HTTP call can take is sent; the rest of a slow batch is handed back, unsent.
 3. Record, guarded by `status='sending' AND claimed_by=<us>`: sent, retry later (the provider
@@ -85,8 +85,14 @@ def _claim(status: SmsStatus, batch: int, worker: str, values: dict) -> list:
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(batch))
     if _is_postgres():
         pick = pick.with_for_update(skip_locked=True)
+    # Two statements in one transaction, not UPDATE ... WHERE id IN (SELECT ... LIMIT n): the
+    # planner may re-run such a subquery for every outer row, and with SKIP LOCKED each re-run
+    # takes other rows, so one dispatcher claimed the whole table (seen in the benchmark).
+    ids = list(db.session.execute(pick).scalars())
+    if not ids:
+        return []
     stmt = (update(OutboxMessage)
-            .where(OutboxMessage.id.in_(pick), OutboxMessage.status == status)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == status)
             .values(claimed_by=worker, **values)
             .returning(OutboxMessage.id, OutboxMessage.to_e164, OutboxMessage.body, OutboxMessage.provider_sid,
                        OutboxMessage.last_attempt_at, OutboxMessage.expires_at, OutboxMessage.attempts)

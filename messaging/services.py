@@ -334,7 +334,7 @@ def receive_inbound(*, provider_sid: str, from_number: str, to_number: str, body
     else:
         outcome = "unhandled"
         for handler in list(_INBOUND_HANDLERS):
-            name = f"{handler.__module__}.{handler.__qualname__}"
+            name = f"{handler.__module__}.{handler.__qualname__}"[-100:]
             try:
                 answer = handler(sender, body)
             except Exception:

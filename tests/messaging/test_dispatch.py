@@ -56,6 +56,14 @@ def test_sends_each_due_message_once(twilio_app, standin):
     assert len(standin.received) == 3
 
 
+def test_one_round_claims_one_batch_and_no_more(twilio_app, standin):
+    _queue(120)
+    report = dispatcher.send_due(gateway_from_config(twilio_app.config), batch=50)
+    assert report.claimed == 50 and report.sent == 50 and standin.posts == 50
+    statuses = db.session.execute(select(OutboxMessage.status)).scalars().all()
+    assert statuses.count(SmsStatus.QUEUED) == 70
+
+
 def test_429_retries_later_with_backoff(twilio_app, standin):
     [mid] = _queue(1)
     standin.script("429")

@@ -134,7 +134,8 @@ def public(msg: dict) -> dict:
 
 class _Handler(BaseHTTPRequestHandler):
     owner: TwilioStandIn
-    protocol_version = "HTTP/1.1"
+    protocol_version = "HTTP/1.1"  # keep-alive, as Twilio's API
+    disable_nagle_algorithm = True  # answer at once, no 40 ms delayed-ACK stalls
 
     def log_message(self, *args):  # quiet
         pass
@@ -147,8 +148,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(data)))
             for key, value in (headers or {}).items():
                 self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(data)
+            self._headers_buffer.append(b"\r\n")  # headers and body in one write
+            self._headers_buffer.append(data)
+            self.flush_headers()
         except (BrokenPipeError, ConnectionResetError):
             pass
 
