@@ -390,3 +390,12 @@ def list_outbox(*, organisation_id: int | None, status: str | None = None, purpo
 
 def list_inbound():
     return select(InboundMessage).order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
+
+
+def log_page_read(subject_type: str, shown: int, detail: str) -> None:
+    """Phone numbers and texts are personal data: reading a page of them goes in the processing log."""
+    from privacy.services import record
+
+    if shown:
+        record("read", subject_type, None, "sms-berichten controleren", detail=f"{shown} getoond; {detail}")
+        db.session.commit()

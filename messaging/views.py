@@ -36,6 +36,7 @@ def outbox():
     page = paginate(services.list_outbox(organisation_id=org, status=filters.status.data or None,
                                          purpose=filters.purpose.data or None, phone=filters.telefoon.data),
                     scalars=False)
+    services.log_page_read("sms_message", len(page.items), f"pagina {page.number}, filter {request.args.to_dict()}")
     try:
         gateway = gateway_from_config(current_app.config).name
     except ValueError:
@@ -48,6 +49,7 @@ def outbox():
 @allow(Role.ADMIN, nav=_l("Ontvangen sms"), nav_order=860)
 def inbound():
     page = paginate(services.list_inbound())
+    services.log_page_read("sms_inbound", len(page.items), f"pagina {page.number}")
     return render_template("messaging/inbound.html", page=page, outcomes=INBOUND_OUTCOMES, format_phone=format_phone)
 
 

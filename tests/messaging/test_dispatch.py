@@ -80,6 +80,17 @@ def test_429_retries_later_with_backoff(twilio_app, standin):
     assert len(standin.received) == 1
 
 
+def test_a_refusing_provider_is_not_hammered_with_the_rest_of_the_batch(twilio_app, standin):
+    ids = _queue(5)
+    standin.script("201", "429")
+    report = _run(twilio_app)
+    assert (report.sent, report.retry, report.released) == (1, 1, 3) and standin.posts == 2
+    assert [_get(i).status for i in ids] == ["sent", "queued", "queued", "queued", "queued"]
+    assert [_get(i).attempts for i in ids] == [1, 1, 0, 0, 0]
+    report = _run(twilio_app)  # the released ones are due at once, the 429 one later
+    assert report.sent == 3 and _get(ids[1]).status == SmsStatus.QUEUED
+
+
 def test_connection_refused_is_retried(twilio_app, standin):
     [mid] = _queue(1)
     twilio_app.config["TWILIO_API_BASE_URL"] = "http://127.0.0.1:9"  # nothing listens there
@@ -252,7 +263,7 @@ def test_gateway_choice_from_config(app, standin):
 
 def test_nothing_is_left_claimed(twilio_app, standin):
     _queue(5)
-    standin.script("201", "429", "timeout", "21211", "201")
+    standin.script("201", "timeout", "21211", "201", "429")
     _run(twilio_app)
     rows = db.session.execute(select(OutboxMessage.status, OutboxMessage.claimed_by)).all()
     assert all(claimed is None for _, claimed in rows)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from accounts.models import Role
 from extensions import db
@@ -28,6 +29,9 @@ def test_admin_sees_every_message_and_why_it_was_not_sent(client, factory, login
     assert "vast nummer" in html
     assert "In de wachtrij" in html and "Mislukt" in html
     assert page.headers["Cache-Control"] == "no-store"
+    from privacy.models import ProcessingLogEntry
+    logged = db.session.execute(select(ProcessingLogEntry).where(ProcessingLogEntry.subject_type == "sms_message")).scalar_one()
+    assert logged.action == "read" and logged.detail.startswith("2 getoond")
 
 
 def test_staff_see_only_their_own_organisation(client, factory, login, daytime):

@@ -16,6 +16,12 @@ Modes for a POST to .../Messages.json:
 - "21211", "21610", "21614", "21408": a 400 with that Twilio error code, not recorded
 - "401": wrong credentials (20003)
 GET .../Messages/<sid>.json fetches one; GET .../Messages.json?To=... lists (newest first).
+
+For a demonstration, run it on its own and point the app at it:
+
+    .venv/bin/python -m tests.messaging.twilio_standin --port 8099
+    SMS_GATEWAY=twilio TWILIO_ACCOUNT_SID=AC00000000000000000000000000000000 TWILIO_AUTH_TOKEN=test-token \
+      TWILIO_FROM_NUMBER=+3197010000000 TWILIO_API_BASE_URL=http://127.0.0.1:8099 .venv/bin/python scheduler.py
 """
 from __future__ import annotations
 
@@ -56,13 +62,13 @@ class TwilioStandIn:
 
     # -- control
 
-    def start(self) -> TwilioStandIn:
+    def start(self, port: int = 0) -> TwilioStandIn:
         standin = self
 
         class Handler(_Handler):
             owner = standin
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.server.request_queue_size = 128
         threading.Thread(target=self.server.serve_forever, name="twilio-standin", daemon=True).start()
@@ -217,3 +223,29 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._error(404, 20404, "The requested resource was not found")
             return self._send(200, public(msg))
         return self._error(404, 20404, "The requested resource was not found")
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Local stand-in of Twilio's Messages API")
+    parser.add_argument("--port", type=int, default=8099)
+    options = parser.parse_args()
+    standin = TwilioStandIn().start(options.port)
+    print(f"Twilio stand-in on {standin.base_url} (account {standin.account_sid}, token {standin.auth_token})",
+          flush=True)
+    shown = 0
+    try:
+        while True:
+            time.sleep(0.5)
+            with standin.lock:
+                new = standin.received[shown:]
+            for msg in new:
+                print(f"{msg['date_created']}  to {msg['to']}: {msg['body']}", flush=True)
+            shown += len(new)
+    except KeyboardInterrupt:
+        standin.stop()
+
+
+if __name__ == "__main__":
+    main()
