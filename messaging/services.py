@@ -309,6 +309,16 @@ def reply_language(phone_e164: str) -> str:
     return lang or sms_texts.DEFAULT_LANGUAGE
 
 
+def _answered_recently(sender: str) -> bool:
+    """One "we do not understand" per number per day: two auto-responders never ping-pong."""
+    since = clock.now() - timedelta(hours=24)
+    return db.session.execute(
+        select(InboundMessage.id).where(InboundMessage.from_e164 == sender, InboundMessage.outcome == "unhandled",
+                                        InboundMessage.reply.is_not(None), InboundMessage.received_at >= since)
+        .limit(1)
+    ).first() is not None
+
+
 def receive_inbound(*, provider_sid: str, from_number: str, to_number: str, body: str) -> str | None:
     """Store an inbound SMS and act on it; returns the reply text (or None). Commits.
 
@@ -345,7 +355,7 @@ def receive_inbound(*, provider_sid: str, from_number: str, to_number: str, body
             if answer is not None:
                 outcome, handled_by, reply = "handled", name, answer or None
                 break
-        if outcome == "unhandled":
+        if outcome == "unhandled" and not _answered_recently(sender):
             reply = sms_texts.render("unknown_reply", reply_language(sender))
     db.session.add(InboundMessage(provider_sid=provider_sid, from_e164=sender, to_number=(to_number or "")[:40],
                                   body=body, outcome=outcome, handled_by=handled_by, reply=reply,

@@ -48,7 +48,7 @@ def test_each_job_runs_in_its_own_app_context_and_a_failure_is_contained(app):
     assert CALLS == [(True, True)]
 
 
-def test_the_scheduler_process_runs_its_jobs_once(tmp_path):
+def test_the_scheduler_process_lists_its_jobs(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'once.sqlite'}", "SMS_GATEWAY": "outbox",
            "HOME": str(tmp_path)}
     listing = subprocess.run([sys.executable, "scheduler.py", "--list"], cwd=ROOT, env=env, capture_output=True,

@@ -164,8 +164,12 @@ def test_unknown_text_is_stored_and_answered(twilio_app, client, standin, only_o
     row = db.session.execute(select(InboundMessage)).scalar_one()
     assert row.outcome == "unhandled" and row.body == "Hoe laat is mijn afspraak?" and row.from_e164 == "+31612345678"
     assert not is_opted_out("+31612345678")  # a sentence with "stop" in it is no keyword
-    _inbound(client, standin, "stop met die berichten over de cursus alstublieft", "SMq2")
+    second = _inbound(client, standin, "stop met die berichten over de cursus alstublieft", "SMq2")
     assert not is_opted_out("+31612345678")
+    # One generic answer per number per day (an auto-responder must not get us into a loop).
+    assert "<Message>" not in second.get_data(as_text=True)
+    clock.freeze(clock.now() + timedelta(hours=25))
+    assert "begrijpt uw bericht niet" in _inbound(client, standin, "hallo?", "SMq3").get_data(as_text=True)
 
 
 def test_registered_handlers_get_other_texts(twilio_app, client, standin, only_our_handlers):
@@ -187,7 +191,8 @@ def test_registered_handlers_get_other_texts(twilio_app, client, standin, only_o
         assert "Uw afspraak is afgezegd." in again.get_data(as_text=True) and len(seen) == 1
         assert db.session.execute(select(func.count()).select_from(InboundMessage)).scalar_one() == 1
         # Not its text: falls through to the generic answer.
-        assert "begrijpt uw bericht niet" in _inbound(client, standin, "hallo", "SMb").get_data(as_text=True)
+        assert "begrijpt uw bericht niet" in _inbound(client, standin, "hallo", "SMb",
+                                                      sender="+31687654321").get_data(as_text=True)
     finally:
         unregister_inbound_handler(afzeggen)
 
