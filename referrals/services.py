@@ -326,9 +326,7 @@ def agency_line(referral: Referral) -> str:
         return referral.outcome_line
     if referral.status == Status.NO_SHOW:  # issue 5: the counter marked a no-show
         return _("Niet gekomen")
-    appointment = current_appointment(referral)
-    if referral.status == Status.BOOKED and appointment:
-        return _("Afspraak op %(when)s", when=format_when(appointment.starts_at))
+    appointment = current_appointment(referral)  # the appointment itself has its own column
     if referral.status == Status.CANCELLED and appointment and appointment.cancelled_by == "citizen":
         return _("Afgezegd door de inwoner")
     return ""
