@@ -102,3 +102,33 @@ def test_a_message_queued_at_night_waits_until_eight(app):
     msg = _queue()
     assert msg.status == SmsStatus.QUEUED
     assert msg.next_attempt_at == datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+
+
+@pytest.mark.postgres
+def test_two_transactions_racing_on_one_dedup_key_queue_once(app, daytime):
+    import threading
+    import time
+
+    ids, errors = [], []
+
+    def caller(hold: float):
+        with app.app_context():
+            try:
+                msg = _queue("race:1")
+                ids.append(msg.id)
+                time.sleep(hold)  # the first keeps its transaction open; the second waits for it
+                db.session.commit()
+            except Exception as err:  # pragma: no cover - reported below
+                errors.append(err)
+            finally:
+                db.session.remove()
+
+    first = threading.Thread(target=caller, args=(0.5,))
+    first.start()
+    time.sleep(0.1)
+    second = threading.Thread(target=caller, args=(0,))
+    second.start()
+    first.join()
+    second.join()
+    assert not errors and len(ids) == 2 and ids[0] == ids[1]
+    assert _count() == 1
