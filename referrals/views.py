@@ -107,7 +107,8 @@ def confirmation(referral_id: int):
     appointment = services.current_appointment(referral)
     if appointment is None:
         return redirect(url_for("referrals.book", referral_id=referral.id))
-    sms = messages_for("appointment", appointment.id) if appointment else []
+    sms = [m for m in messages_for("appointment", appointment.id) if m.purpose in
+           ("appointment_confirmation", "appointment_moved")]
     return render_template("referrals/confirmation.html", referral=referral, appointment=appointment, sms=sms)
 
 

@@ -261,3 +261,16 @@ def test_the_hourly_job_reminds_once_and_keeps_slots_ahead(app, world):
     with app.app_context():
         hourly()
     assert db.session.execute(select(func.max(Slot.starts_at))).scalar_one() > last_before + timedelta(days=6)
+
+
+def test_confirmation_says_when_the_sms_cannot_be_sent(world, client, login, post_form):
+    from messaging.services import set_opt_out
+    set_opt_out("+31612345678", True, source="sms", keyword="STOP")
+    db.session.commit()
+    referral = make_referral(world.agent)
+    slot = free_slots(world.municipality.id, limit=1)[0]
+    login(client, world.agent)
+    response = post_form(client, f"/verwijzingen/{referral.id}/afspraak", {"slot": slot.id})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Sms niet verstuurd" in page
