@@ -36,20 +36,21 @@ from referrals.vocabulary import OPEN_STATUSES, AppointmentStatus, Channel, Stat
 
 def tell_citizen(citizen: Citizen, *, purpose: str, values: dict, subject_type: str, subject_id: int,
                  dedup_key: str, municipality_id: int, referral_id: int | None, task_text: str,
-                 reason: str = "other") -> str:
-    """SMS through the outbox when the citizen gets SMS; otherwise a task for the municipality (a
-    letter for letter citizens, a call for the others). Idempotent through the dedup key. Adds to
-    the caller's transaction. Returns "sms", "letter" or "call"."""
+                 letter_text: str | None = None, reason: str = "other") -> str:
+    """SMS through the outbox when the citizen gets SMS; otherwise a task for the municipality: a
+    letter (with `letter_text`, the body of the printed letter) for letter citizens, a call (with
+    `task_text`) for the others and when there is no letter text. Idempotent through the dedup key.
+    Adds to the caller's transaction. Returns "sms", "letter" or "call"."""
     if citizen.gets_sms:
         queue_sms(to=citizen.phone_e164, purpose=purpose, language=citizen.language, values=values,
                   subject_type=subject_type, subject_id=subject_id, dedup_key=dedup_key,
                   organisation_id=municipality_id)
         return "sms"
-    kind = "letter" if citizen.channel == Channel.LETTER else "call"
+    kind = "letter" if citizen.channel == Channel.LETTER and letter_text else "call"
     if kind == "call" and not citizen.phone_is_mobile:
         reason = "landline"
     add_task(municipality_id=municipality_id, referral_id=referral_id, kind=kind, reason=reason,
-             description=task_text, dedup_key=f"{dedup_key}:task")
+             description=letter_text if kind == "letter" else task_text, dedup_key=f"{dedup_key}:task")
     return kind
 
 
@@ -181,8 +182,9 @@ def mark_no_show(appointment: Appointment, *, actor: User) -> str:
             citizen, purpose="no_show", values=_day_values(appointment.starts_at, location, citizen.language),
             subject_type="appointment", subject_id=appointment.id, dedup_key=f"appointment:{appointment.id}:no_show",
             municipality_id=appointment.municipality_id, referral_id=referral.id, reason="no_show",
-            task_text=f"Stuur {citizen.name} een brief: u was er niet op {when}; bel {location.phone} voor een "
-                      f"nieuwe afspraak.")
+            task_text=f"Bel {citizen.name}: niet gekomen op {when}; vertel hoe een nieuwe afspraak te maken.",
+            letter_text=f"U had op {when} een afspraak bij de gemeente ({location.name}), maar u was er niet. "
+                        f"Wilt u een nieuwe afspraak? Bel ons dan op {location.phone}.")
     record("update", "referral", referral.id, "inwoner helpen aan de balie",
            detail=f"afspraak {appointment.id}: niet gekomen", actor=actor)
     db.session.commit()

@@ -230,7 +230,7 @@ def _values(course: Course, session: CourseSession | None, language: str) -> dic
 
 
 def _tell(enrolment: Enrolment, referral: Referral, course: Course, purpose: str, text: str,
-          session: CourseSession | None = None) -> str:
+          session: CourseSession | None = None, letter: str | None = None) -> str:
     citizen = referral.citizen
     session = session or _first_session(course.id)
     subject_type, subject_id = "course_enrolment", enrolment.id
@@ -240,7 +240,7 @@ def _tell(enrolment: Enrolment, referral: Referral, course: Course, purpose: str
     return tell_citizen(citizen, purpose=purpose, values=_values(course, session, citizen.language),
                         subject_type=subject_type, subject_id=subject_id, dedup_key=key,
                         municipality_id=course.municipality_id, referral_id=referral.id, task_text=text,
-                        reason="course")
+                        letter_text=letter, reason="course")
 
 
 def _first_session_text(course: Course) -> str:
@@ -248,6 +248,11 @@ def _first_session_text(course: Course) -> str:
     if session is None:
         return ""
     return session.starts_at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+
+
+def _place(course: Course) -> str:
+    location = db.session.get(Location, course.location_id)
+    return f"{location.name}, {location.address}"
 
 
 def _line_for(referral: Referral, suffix: str) -> None:
@@ -287,11 +292,15 @@ def enrol(referral: Referral, course: Course, *, actor: User, commit: bool = Tru
     if seat:
         _line_for(referral, "ingeschreven voor cursus Digisterker")
         _tell(enrolment, referral, course, "course_enrolled",
-              f"Laat {name} weten: ingeschreven voor {course.title}, eerste keer {_first_session_text(course)}.")
+              f"Laat {name} weten: ingeschreven voor {course.title}, eerste keer {_first_session_text(course)}.",
+              letter=f"U bent ingeschreven voor de cursus {course.title}. De eerste bijeenkomst is op "
+                     f"{_first_session_text(course)}, {_place(course)}. Kunt u niet? Bel ons dan.")
     else:
         _line_for(referral, "op de wachtlijst voor cursus Digisterker")
         _tell(enrolment, referral, course, "course_waiting",
-              f"Laat {name} weten: {course.title} is vol, de inwoner staat op de wachtlijst.")
+              f"Laat {name} weten: {course.title} is vol, de inwoner staat op de wachtlijst.",
+              letter=f"De cursus {course.title} is vol. U staat op de wachtlijst. Komt er een plaats vrij, "
+                     f"dan laten wij het u weten.")
     record("update", "referral", referral.id, "cursus Digisterker",
            detail=f"cursus {course.id}: {'ingeschreven' if seat else 'wachtlijst'}", actor=actor)
     if commit:
@@ -343,7 +352,9 @@ def cancel_enrolment(enrolment: Enrolment, *, actor: User) -> Enrolment | None:
             _line_for(other, "ingeschreven voor cursus Digisterker")
             _tell(promoted, other, course, "course_promoted",
                   f"Laat {other.citizen.name} weten: er is plaats in {course.title}, eerste keer "
-                  f"{_first_session_text(course)}.")
+                  f"{_first_session_text(course)}.",
+                  letter=f"Er is een plaats vrij in de cursus {course.title}. U doet mee! De eerste bijeenkomst "
+                         f"is op {_first_session_text(course)}, {_place(course)}.")
             record("update", "referral", other.id, "cursus Digisterker",
                    detail=f"cursus {course.id}: van de wachtlijst ingeschreven", actor=actor)
     record("update", "referral", referral.id, "cursus Digisterker", detail=f"cursus {course.id}: afgemeld",

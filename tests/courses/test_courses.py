@@ -167,3 +167,18 @@ def test_outcome_with_a_course_that_belongs_to_another_municipality_saves_nothin
     db.session.expire_all()
     assert db.session.get(Referral, referral.id).status == "attended"
     assert db.session.execute(select(func.count()).select_from(Enrolment)).scalar_one() == 0
+
+
+def test_a_letter_citizen_gets_a_letter_about_the_course_and_a_call_before_each_session(town, client, login):
+    course = plan(town, days_ahead=1)
+    referral = with_outcome(town, name="Gerrit Jansen", phone="030 765 4321", channel="letter",
+                            street="Kanaalweg", city="Utrecht")
+    course_services.enrol(referral, course, actor=town.counter)
+    letter = db.session.execute(select(Task).where(Task.referral_id == referral.id)).scalar_one()
+    assert letter.kind == "letter" and letter.description.startswith("U bent ingeschreven voor de cursus")
+    login(client, town.counter)
+    page = text_of(client.get(f"/balie/taken/{letter.id}/brief"))
+    assert "Beste Gerrit Jansen" in page and "Kanaalweg" in page and "Stadskantoor" in page
+    assert course_services.queue_course_reminders() == 1
+    call = db.session.execute(select(Task).where(Task.referral_id == referral.id, Task.kind == "call")).scalar_one()
+    assert call.description.startswith("Herinner Gerrit Jansen")
