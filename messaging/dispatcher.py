@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from extensions import clock, db
 from messaging.gateways import GatewayUnavailable, Outgoing, SendResult, gateway_from_config
@@ -131,6 +131,11 @@ def _backoff(attempts: int, retry_after: float | None) -> float:
 
 def _record(row, result: SendResult, worker: str, report: DispatchReport) -> None:
     now = clock.now()
+    if _is_postgres():
+        # This commit need not wait for the disk (3.5 ms -> 0.6 ms here): if a crash loses it, the
+        # message is back to `sending` under our lease, which runs out, and reconcile settles it
+        # with the provider. The claim's commit, which guards against sending twice, stays durable.
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
     done = {"claimed_by": None, "lease_expires_at": None, "status_changed_at": now}
     if result.outcome == "sent":
         moved = db.session.execute(_guarded(row.id, worker).values(
