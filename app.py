@@ -5,7 +5,7 @@ import importlib
 import os
 
 import click
-from flask import Flask, abort, g, render_template, request, session
+from flask import Flask, abort, g, has_request_context, render_template, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -54,6 +54,8 @@ def create_app(override: dict | None = None) -> Flask:
 
 
 def _select_locale():
+    if not has_request_context():  # CLI commands and scheduler jobs: the default language
+        return "nl"
     chosen = request.args.get("lang") or session.get("lang")
     if chosen in ("nl", "en"):
         return chosen

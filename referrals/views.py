@@ -27,7 +27,7 @@ from referrals.forms import (
 from referrals.slots import holiday_name, local_today
 from referrals.vocabulary import CANCELLED_BY, STATUS_LABELS, WEEKDAYS, AppointmentStatus, Channel
 
-bp = Blueprint("referrals", __name__, static_folder="static", static_url_path="/referrals-static")
+bp = Blueprint("referrals", __name__)
 
 # The citizen's AFZEGGEN reaches us through messaging's registry (messaging never imports us).
 bp.record_once(lambda state: register_inbound_handler(services.handle_inbound_sms))
