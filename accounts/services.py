@@ -8,6 +8,7 @@ from datetime import timedelta
 import pyotp
 from blinker import Namespace
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from accounts.models import ROLES_BY_KIND, Organisation, OrgKind, Role, User
@@ -40,9 +41,9 @@ def load_user(user_id: str) -> User | None:
 
 def check_password_rules(password: str, field: str = "new_password") -> None:
     if len(password) < MIN_LENGTH:
-        raise DomainError(f"Kies een wachtwoord van minstens {MIN_LENGTH} tekens.", field)
+        raise DomainError(_("Kies een wachtwoord van minstens %(n)s tekens.", n=MIN_LENGTH), field)
     if password.strip() != password or not password.strip():
-        raise DomainError("Het wachtwoord mag niet beginnen of eindigen met een spatie.", field)
+        raise DomainError(_("Het wachtwoord mag niet beginnen of eindigen met een spatie."), field)
 
 
 def authenticate(email: str, password: str) -> User:
@@ -52,7 +53,7 @@ def authenticate(email: str, password: str) -> User:
     locked for LOGIN_LOCK_MINUTES. The message never says whether the address exists.
     """
     email = (email or "").strip().lower()
-    generic = "Het e-mailadres of het wachtwoord klopt niet."
+    generic = _("Het e-mailadres of het wachtwoord klopt niet.")
     user = db.session.execute(select(User).where(func.lower(User.email) == email)).scalar()
     now = clock.now()
     if user is None:
@@ -61,8 +62,8 @@ def authenticate(email: str, password: str) -> User:
         raise DomainError(generic)
     if user.locked_until and user.locked_until > now:
         login_attempted.send(current_app._get_current_object(), user=user, email=email, outcome="locked")
-        raise DomainError("Dit account is tijdelijk geblokkeerd na te veel mislukte pogingen. "
-                          "Probeer het over een kwartier opnieuw of vraag de beheerder om hulp.")
+        raise DomainError(_("Dit account is tijdelijk geblokkeerd na te veel mislukte pogingen. "
+                          "Probeer het over een kwartier opnieuw of vraag de beheerder om hulp."))
     if not verify_password(user.password_hash, password):
         # Counted in one UPDATE so parallel attempts cannot lose a failure.
         db.session.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1))
@@ -75,7 +76,7 @@ def authenticate(email: str, password: str) -> User:
         raise DomainError(generic)
     if not user.is_active:
         login_attempted.send(current_app._get_current_object(), user=user, email=email, outcome="inactive")
-        raise DomainError("Dit account is niet actief. Vraag de beheerder om hulp.")
+        raise DomainError(_("Dit account is niet actief. Vraag de beheerder om hulp."))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.failed_logins = 0
@@ -92,10 +93,10 @@ def end_all_sessions(user: User) -> None:
 
 def change_password(user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
-        raise DomainError("Het huidige wachtwoord klopt niet.", "current_password")
+        raise DomainError(_("Het huidige wachtwoord klopt niet."), "current_password")
     check_password_rules(new)
     if verify_password(user.password_hash, new):
-        raise DomainError("Kies een ander wachtwoord dan het huidige.", "new_password")
+        raise DomainError(_("Kies een ander wachtwoord dan het huidige."), "new_password")
     user.password_hash = hash_password(new)
     user.must_change_password = False
     end_all_sessions(user)
@@ -141,14 +142,14 @@ def _accept_code(user: User, code: str) -> bool:
 
 def confirm_two_factor(user: User, code: str) -> None:
     if not _accept_code(user, code):
-        raise DomainError("Die code klopt niet. Typ de zes cijfers die de app nu laat zien.", "code")
+        raise DomainError(_("Die code klopt niet. Typ de zes cijfers die de app nu laat zien."), "code")
     user.totp_enabled = True
     db.session.commit()
 
 
 def verify_two_factor(user: User, code: str) -> None:
     if not _accept_code(user, code):
-        raise DomainError("Die code klopt niet of is al gebruikt. Wacht op een nieuwe code.", "code")
+        raise DomainError(_("Die code klopt niet of is al gebruikt. Wacht op een nieuwe code."), "code")
 
 
 def disable_two_factor(user: User) -> None:
@@ -175,17 +176,17 @@ def save_organisation(org: Organisation | None, *, name: str, kind: str, active:
                                       Organisation.id != (org.id if org else -1))
     ).scalar()
     if clash:
-        raise DomainError("Er is al een organisatie met deze naam.", "name")
+        raise DomainError(_("Er is al een organisatie met deze naam."), "name")
     if kind not in {k.value for k in OrgKind}:
-        raise DomainError("Kies een soort organisatie.", "kind")
+        raise DomainError(_("Kies een soort organisatie."), "kind")
     if org is None:
         org = Organisation(name=name, kind=kind, active=active)
         db.session.add(org)
     else:
         if org.kind != kind and org.users:
-            raise DomainError("De soort kan niet meer veranderen: er zijn al gebruikers.", "kind")
+            raise DomainError(_("De soort kan niet meer veranderen: er zijn al gebruikers."), "kind")
         if not active and org.kind == OrgKind.SYSTEM and org.id == actor.organisation_id:
-            raise DomainError("U kunt uw eigen beheerorganisatie niet uitzetten.", "active")
+            raise DomainError(_("U kunt uw eigen beheerorganisatie niet uitzetten."), "active")
         org.name, org.kind, org.active = name, kind, active
     db.session.commit()
     return org
@@ -203,17 +204,17 @@ def list_users(organisation_id: int | None = None, query: str | None = None):
 
 def _check_role_fits(role: str, org: Organisation) -> None:
     if Role(role) not in ROLES_BY_KIND[OrgKind(org.kind)]:
-        raise DomainError("Deze rol past niet bij de soort organisatie.", "role")
+        raise DomainError(_("Deze rol past niet bij de soort organisatie."), "role")
 
 
 def create_user(*, email: str, name: str, role: str, organisation_id: int, actor: User) -> tuple[User, str]:
     """Create a user with a one-time password that must be changed at first login."""
     email = email.strip().lower()
     if db.session.execute(select(User.id).where(func.lower(User.email) == email)).scalar():
-        raise DomainError("Er is al een gebruiker met dit e-mailadres.", "email")
+        raise DomainError(_("Er is al een gebruiker met dit e-mailadres."), "email")
     org = db.session.get(Organisation, organisation_id)
     if org is None:
-        raise DomainError("Kies een organisatie.", "organisation_id")
+        raise DomainError(_("Kies een organisatie."), "organisation_id")
     _check_role_fits(role, org)
     temporary = secrets.token_urlsafe(12)
     user = User(email=email, name=name.strip(), role=role, organisation_id=org.id,
@@ -229,10 +230,10 @@ def create_user(*, email: str, name: str, role: str, organisation_id: int, actor
 def update_user(user: User, *, name: str, role: str, organisation_id: int, active: bool, actor: User) -> None:
     org = db.session.get(Organisation, organisation_id)
     if org is None:
-        raise DomainError("Kies een organisatie.", "organisation_id")
+        raise DomainError(_("Kies een organisatie."), "organisation_id")
     _check_role_fits(role, org)
     if user.id == actor.id and (not active or role != user.role):
-        raise DomainError("U kunt uw eigen rol niet wijzigen en uzelf niet uitzetten.", "active")
+        raise DomainError(_("U kunt uw eigen rol niet wijzigen en uzelf niet uitzetten."), "active")
     changed_access = (role != user.role or org.id != user.organisation_id or active != user.active)
     user.name, user.role, user.organisation_id, user.active = name.strip(), role, org.id, active
     if changed_access:
