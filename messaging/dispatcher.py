@@ -215,9 +215,10 @@ def send_due(gateway, *, worker: str = WORKER_ID, batch: int | None = None) -> D
             break
         result = gateway.send(Outgoing(id=row.id, to_e164=row.to_e164, body=row.body))
         _record(row, result, worker, report)
-        if result.outcome == "retry":
-            # The provider is down, slows us down or refuses our credentials: do not hammer it
-            # with the rest of the batch; they wait for the next round.
+        if result.outcome in ("retry", "unknown"):
+            # The provider is down, slow, rate-limits us or refuses our credentials: do not hammer
+            # it with the rest of the batch (nor make more messages uncertain); they wait for
+            # the next round.
             report.released += _release([r.id for r in sendable[index + 1:]], worker)
             break
     return report

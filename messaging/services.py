@@ -207,7 +207,8 @@ def advance_status(message_id: int, new: SmsStatus, *, provider_sid: str | None 
     """
     lower = [s.value for s, r in RANK.items() if r < RANK[new]]
     now = clock.now()
-    values: dict = {"status": new, "status_changed_at": now, "lease_expires_at": None, "next_attempt_at": None}
+    values: dict = {"status": new, "status_changed_at": now, "lease_expires_at": None, "next_attempt_at": None,
+                    "claimed_by": None}
     if provider_sid:
         values["provider_sid"] = provider_sid
     if new in (SmsStatus.SENT, SmsStatus.DELIVERED, SmsStatus.UNDELIVERED):
