@@ -272,3 +272,31 @@ def test_nothing_is_left_claimed(twilio_app, standin):
     _run(twilio_app)  # the one handed back after the timeout goes now, and meets the 429
     rows = db.session.execute(select(OutboxMessage.status, OutboxMessage.claimed_by)).all()
     assert all(claimed is None for _, claimed in rows) and standin.posts == 5
+
+
+def test_no_transaction_is_open_while_the_provider_is_called(twilio_app, standin):
+    """While the stand-in handles our POST, another connection can take the write lock (SQLite)
+    and no connection of ours sits idle in a transaction (PostgreSQL)."""
+    from sqlalchemy import create_engine, text
+
+    uri = twilio_app.config["SQLALCHEMY_DATABASE_URI"]
+    probe = create_engine(uri, connect_args={"timeout": 0} if uri.startswith("sqlite") else {})
+    seen = []
+
+    def check(form):
+        with probe.connect() as conn:
+            if uri.startswith("sqlite"):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # fails at once if anyone holds the lock
+                conn.exec_driver_sql("ROLLBACK")
+                seen.append("free")
+            else:
+                busy = conn.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()")).scalar_one()
+                seen.append("free" if busy == 0 else f"{busy} open")
+
+    standin.on_post = check
+    _queue(3)
+    assert _run(twilio_app).sent == 3
+    assert seen == ["free", "free", "free"]
+    probe.dispose()

@@ -59,6 +59,7 @@ class TwilioStandIn:
         self.posts = 0  # every POST, whatever the answer
         self.answers: list[str] = []  # the mode used for each POST
         self.server: ThreadingHTTPServer | None = None
+        self.on_post = None  # optional callable(form), called while a POST is being handled
 
     # -- control
 
@@ -178,6 +179,8 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlparse(self.path).path
         if not path.endswith("/Messages.json"):
             return self._error(404, 20404, "The requested resource was not found")
+        if self.owner.on_post is not None:
+            self.owner.on_post(form)
         mode = self.owner.next_mode()
         if mode == "401" or not self._authorised():
             return self._error(401, 20003, "Authenticate")
