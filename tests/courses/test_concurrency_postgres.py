@@ -97,3 +97,28 @@ def test_two_schedulers_send_each_course_reminder_once(app, town):
     assert sum(results) == 4
     assert db.session.execute(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.purpose == "course_reminder")).scalar_one() == 4
+
+
+def test_two_counters_check_in_the_same_citizen_at_once_and_two_schedulers_sweep_once(app, town):
+    from extensions import DomainError
+    from referrals.counter_models import CounterVisit
+    from referrals.counter_services import check_in, sweep_stale
+    from referrals.models import Appointment
+    from tests.counter.conftest import booked
+
+    appointment_id = booked(town).id
+    counter_id, coordinator_id = town.counter.id, town.coordinator.id
+    db.session.commit()
+
+    def click(i):
+        check_in(db.session.get(Appointment, appointment_id),
+                 actor=db.session.get(User, counter_id if i == 0 else coordinator_id))
+        return "ok"
+
+    results = together(app, 2, click)
+    assert sorted(map(type, results), key=str) == sorted([str, DomainError], key=str), results
+    assert db.session.execute(select(func.count()).select_from(CounterVisit)).scalar_one() == 1
+
+    clock.freeze(datetime(2026, 12, 4, 10, 0, tzinfo=UTC))  # two weeks on, nothing happened
+    results = together(app, 2, lambda i: sweep_stale())
+    assert sorted(results) == [0, 1], results
