@@ -226,3 +226,18 @@ def test_another_municipality_sees_nothing_of_it(town, client, login, post_form)
     # An agent has no counter pages at all.
     agent = app_client_for(client, login, town.agent)
     assert agent.get(f"/balie/afspraken/{appointment.id}").status_code == 403
+
+
+def test_the_counter_reschedules_through_the_booking_service(town, client, login, post_form):
+    from referrals.services import free_slots
+    appointment = booked(town)
+    login(client, town.counter)
+    assert "Verzetten" in text_of(client.get(f"/balie/afspraken/{appointment.id}"))
+    later = free_slots(town.municipality.id, location_id=town.location.id,
+                       from_day=appointment.starts_at.date().replace(day=24), limit=1)[0]
+    response = post_form(client, f"/afspraken/{appointment.id}/verzetten", {"slot": str(later.id)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Appointment, appointment.id).status == "moved"
+    assert "Jan de Vries" not in text_of(client.get("/balie/daglijst"))
+    assert "Jan de Vries" in text_of(client.get(f"/balie/daglijst?locatie={town.location.id}&datum=2026-11-24"))
