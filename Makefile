@@ -20,7 +20,7 @@ $(VENV)/.installed: requirements.txt
 setup: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
-	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(VENV)/bin/pybabel compile -q -d translations; fi
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(VENV)/bin/pybabel -q compile -d translations; fi
 
 db: setup
 	$(FLASK) db upgrade
@@ -65,7 +65,7 @@ clean:
 
 # Collect the interface texts and bring the English catalogue up to date (then translate the new msgids).
 translations-update: setup
-	$(VENV)/bin/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o messages.pot --ignore-dirs=".venv tests bench migrations instance" .
-	@if [ -f translations/en/LC_MESSAGES/messages.po ]; then $(VENV)/bin/pybabel update -q -i messages.pot -d translations -l en; \
-	else $(VENV)/bin/pybabel init -q -i messages.pot -d translations -l en; fi
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o messages.pot --ignore-dirs=".venv tests bench migrations instance" .
+	@if [ -f translations/en/LC_MESSAGES/messages.po ]; then $(VENV)/bin/pybabel -q update -i messages.pot -d translations -l en; \
+	else $(VENV)/bin/pybabel -q init -i messages.pot -d translations -l en; fi
 	rm -f messages.pot
