@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import phonenumbers
+from flask_babel import gettext as _
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from extensions import DomainError
-from messaging.i18n import gettext_safe as _
 
 DEFAULT_REGION = "NL"
 

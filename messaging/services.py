@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -19,7 +20,6 @@ from sqlalchemy.exc import IntegrityError
 
 from extensions import DomainError, clock, db
 from messaging import gsm7, sms_texts
-from messaging.i18n import gettext_safe as _
 from messaging.models import RANK, InboundMessage, OutboxMessage, SmsOptOut, SmsStatus
 from messaging.phone import parse_phone
 
