@@ -1,0 +1,101 @@
+"""Every form that a demo user can reach gets bad input: the app answers with a page, never a 500.
+
+The crawl starts at each role's navigation, follows links one step further (detail pages), and
+posts every POST form it finds with junk in every field. A 500 anywhere fails the test."""
+from __future__ import annotations
+
+import importlib
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from accounts.demo import DEMO_PASSWORD, USERS
+from app import DEMO_SEEDS
+from extensions import db
+from tests.conftest import csrf_from
+
+JUNK = ["", " ", "x" * 5000, "<script>alert(1)</script>", "-1", "0", "99999999999999999999", "2026-13-45",
+        "é€ü😀", "'; DROP TABLE referral; --", "123456782"]  # the last is a valid BSN
+NEVER_POST = ("/uitloggen", "/taal")
+
+
+class Forms(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.forms, self.links, self._form = [], [], None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "a" and a.get("href", "").startswith("/"):
+            self.links.append(a["href"])
+        elif tag == "form" and (a.get("method") or "get").lower() == "post":
+            self._form = {"action": a.get("action"), "fields": {}}
+        elif self._form is not None and tag in ("input", "select", "textarea") and a.get("name"):
+            if a.get("type") in ("hidden", "submit") and a["name"] != "csrf_token":
+                self._form["fields"].setdefault(a["name"], a.get("value", ""))
+            elif a["name"] != "csrf_token":
+                self._form["fields"][a["name"]] = None  # to be filled with junk
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self._form is not None:
+            self.forms.append(self._form)
+            self._form = None
+
+
+def _parse(html: str) -> Forms:
+    parser = Forms()
+    parser.feed(html)
+    return parser
+
+
+@pytest.fixture
+def demo(app):
+    for module in DEMO_SEEDS:
+        importlib.import_module(module).seed()
+    db.session.commit()
+
+
+def _login(client, email):
+    page = client.get("/inloggen")
+    response = client.post("/inloggen", data={"email": email, "password": DEMO_PASSWORD, "csrf_token": csrf_from(page)})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("email", [u[0] for u in USERS])
+def test_no_form_answers_bad_input_with_a_server_error(app, demo, email):
+    client = app.test_client()
+    _login(client, email)
+    home = client.get("/")
+    nav = [href for href in _parse(home.get_data(as_text=True)).links if href not in ("/", "/toegankelijkheid")]
+    pages, seen = [], set()
+    for href in nav:
+        response = client.get(href)
+        assert response.status_code < 500, f"GET {href}: {response.status_code}"
+        pages.append(href)
+        seen.add(urlsplit(href).path)
+        for link in _parse(response.get_data(as_text=True)).links[:40]:
+            path = urlsplit(link).path
+            if path not in seen and not path.startswith("/static"):
+                seen.add(path)
+                pages.append(link)
+    posted = 0
+    for href in pages[:80]:
+        response = client.get(href)
+        assert response.status_code < 500, f"GET {href}: {response.status_code}"
+        if response.status_code != 200:
+            continue
+        html = response.get_data(as_text=True)
+        for form in _parse(html).forms:
+            action = urljoin(href, form["action"] or href)
+            if urlsplit(action).path in NEVER_POST:
+                continue
+            for junk in JUNK:
+                data = {name: (value if value is not None else junk) for name, value in form["fields"].items()}
+                data["csrf_token"] = csrf_from(client.get(href))
+                result = client.post(action, data=data)
+                assert result.status_code < 500, f"POST {action} with {junk[:20]!r}: {result.status_code}"
+                posted += 1
+            if client.get("/").status_code == 302:  # a form ended the session: log in again
+                _login(client, email)
+    assert pages, "the role reached no pages"
