@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import has_request_context
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -15,10 +16,10 @@ from extensions import db
 from privacy.models import ProcessingLogEntry
 
 ACTIONS = {
-    "login": "Inloggen gelukt",
-    "login_failed": "Inloggen mislukt",
-    "access_refused": "Toegang geweigerd",
-    "account": "Account gewijzigd",
+    "login": _l("Inloggen gelukt"),
+    "login_failed": _l("Inloggen mislukt"),
+    "access_refused": _l("Toegang geweigerd"),
+    "account": _l("Account gewijzigd"),
 }
 
 
