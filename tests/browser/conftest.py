@@ -69,6 +69,6 @@ def login_as(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.goto("/inloggen")
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Inloggen").click()
     assert "/inloggen" not in page.url, f"login failed for {email}"

@@ -32,7 +32,8 @@ def test_public_pages_are_accessible(browser_page, path):
 def test_login_errors_are_summarised_and_accessible(browser_page):
     page = browser_page
     page.goto("/inloggen")
-    page.get_by_role("button", name="Inloggen").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Inloggen").click()
     summary = page.locator(".error-summary")
     assert summary.is_visible()
     assert "Vul uw e-mailadres in." in summary.inner_text()
@@ -49,8 +50,8 @@ def test_skip_link_and_keyboard_login(browser_page):
     page.keyboard.press("Tab")
     from accounts.demo import DEMO_PASSWORD
     page.keyboard.type(DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.locator("h1").inner_text().startswith("Goedendag")
 
 
@@ -62,7 +63,8 @@ def test_admin_forms_are_accessible(browser_page):
         page.goto(path)
         assert_accessible(page)
     page.goto("/beheer/gebruikers/nieuw")
-    page.get_by_role("button", name="Opslaan").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Opslaan").click()
     assert page.locator(".error-summary").is_visible()
     assert_accessible(page)
 
@@ -70,7 +72,7 @@ def test_admin_forms_are_accessible(browser_page):
 def test_english_interface_on_request(browser_page):
     page = browser_page
     page.goto("/inloggen")
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", level=1).inner_text() == "Log in"
