@@ -146,7 +146,7 @@ def queue_sms(*, to: str, purpose: str, language: str, values: dict, subject_typ
     if existing is not None:
         return existing
     phone = parse_phone(to)
-    _, used_language = sms_texts.template_for(purpose, language)
+    _template, used_language = sms_texts.template_for(purpose, language)
     body = sms_texts.render(purpose, used_language, values)
     now = clock.now()
     status, code = SmsStatus.QUEUED, None
