@@ -78,9 +78,17 @@ class UserFilterForm(FlaskForm):
 
 
 def show_error(form, err) -> None:
-    """Put a service's DomainError next to its field, or at the top of the form."""
-    target = getattr(form, err.field, None) if err.field else None
-    if target is not None and hasattr(target, "errors"):
-        target.errors = list(target.errors) + [err.message]
-    else:
-        form.form_errors.append(err.message)
+    """Put a service's DomainError next to its field (every field, when the error carries a dict
+    `errors` of field -> message), or at the top of the form when the field is not on it."""
+    errors = getattr(err, "errors", None) or {err.field: err.message}
+    for name, message in errors.items():
+        target = getattr(form, name, None) if name else None
+        if target is not None and hasattr(target, "errors"):
+            target.errors = list(target.errors) + [message]
+        else:
+            form.form_errors.append(message)
+
+
+def form_status(form) -> int:
+    """422 for a form page shown again with errors, 200 otherwise."""
+    return 422 if form.errors or form.form_errors else 200

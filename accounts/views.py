@@ -20,6 +20,7 @@ from accounts.forms import (
     OrganisationForm,
     UserFilterForm,
     UserForm,
+    form_status,
     show_error,
 )
 from accounts.models import Organisation, Role, User
@@ -64,7 +65,7 @@ def login():
                 return redirect(url_for("accounts.two_factor", next=_safe_next("")) if user.totp_enabled
                                 else url_for("accounts.two_factor_setup"))
             return redirect(_safe_next(url_for("site.home")))
-    return render_template("accounts/login.html", form=form), (200 if not form.errors and not form.form_errors else 422)
+    return render_template("accounts/login.html", form=form), form_status(form)
 
 
 @bp.post("/uitloggen")
@@ -104,7 +105,7 @@ def change_password():
                 session["2fa_ok"] = True
             flash(_("Uw wachtwoord is gewijzigd. Andere sessies zijn beëindigd."), "success")
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/change_password.html", form=form), (422 if form.errors or form.form_errors else 200)
+    return render_template("accounts/change_password.html", form=form), form_status(form)
 
 
 @bp.route("/account/tweestaps", methods=["GET", "POST"])
@@ -122,7 +123,7 @@ def two_factor():
         else:
             session["2fa_ok"] = True
             return redirect(_safe_next(url_for("site.home")))
-    return render_template("accounts/two_factor.html", form=form), (422 if form.errors or form.form_errors else 200)
+    return render_template("accounts/two_factor.html", form=form), form_status(form)
 
 
 @bp.route("/account/tweestaps/instellen", methods=["GET", "POST"])
@@ -146,7 +147,7 @@ def two_factor_setup():
             flash(_("Tweestapsverificatie staat aan."), "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/two_factor_setup.html", form=form, secret=current_user.totp_secret,
-                           uri=services.provisioning_uri(current_user)), (422 if form.errors or form.form_errors else 200)
+                           uri=services.provisioning_uri(current_user)), form_status(form)
 
 
 @bp.post("/account/tweestaps/uitzetten")
@@ -198,7 +199,7 @@ def _organisation_form(org):
         else:
             flash(_("Organisatie %(name)s is opgeslagen.", name=saved.name), "success")
             return redirect(url_for("accounts.organisations"))
-    return render_template("accounts/organisation_form.html", form=form, org=org), (422 if form.errors or form.form_errors else 200)
+    return render_template("accounts/organisation_form.html", form=form, org=org), form_status(form)
 
 
 def _organisation_choices():
@@ -229,7 +230,7 @@ def user_new():
             show_error(form, err)
         else:
             return render_template("accounts/temporary_password.html", user=user, temporary=temporary)
-    return render_template("accounts/user_form.html", form=form, user=None), (422 if form.errors or form.form_errors else 200)
+    return render_template("accounts/user_form.html", form=form, user=None), form_status(form)
 
 
 @bp.route("/beheer/gebruikers/<int:user_id>", methods=["GET", "POST"])
@@ -250,7 +251,7 @@ def user_edit(user_id: int):
         else:
             flash(_("Gebruiker %(name)s is opgeslagen.", name=user.name), "success")
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_form.html", form=form, user=user, confirm=ConfirmForm()), (422 if form.errors or form.form_errors else 200)
+    return render_template("accounts/user_form.html", form=form, user=user, confirm=ConfirmForm()), form_status(form)
 
 
 @bp.route("/beheer/gebruikers/<int:user_id>/wachtwoord", methods=["GET", "POST"])
