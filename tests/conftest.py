@@ -6,6 +6,7 @@ import contextvars
 import os
 import re
 import shutil
+import threading
 
 import pytest
 from flask.testing import FlaskClient
@@ -180,3 +181,27 @@ def _login(client, user, password=DEFAULT_PASSWORD):
 @pytest.fixture
 def login():
     return _login
+
+
+def run_together(app, n, work):
+    """Run work(i) in n threads, each with its own app context (own session, own connection),
+    released at the same moment. Returns the results (or the exceptions) in order."""
+    barrier = threading.Barrier(n)
+    results = [None] * n
+
+    def run(i):
+        with app.app_context(), app.test_request_context():
+            barrier.wait()
+            try:
+                results[i] = work(i)
+            except Exception as err:  # noqa: BLE001 - the test inspects it
+                results[i] = err
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results

@@ -2,7 +2,6 @@
 connections and threads; two schedulers sending course reminders at once."""
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -14,32 +13,11 @@ from messaging.models import OutboxMessage
 from referrals import course_services
 from referrals.course_models import Course, Enrolment
 from referrals.models import Referral
+from tests.conftest import run_together
 from tests.counter.conftest import checked_in, plan
 
 pytestmark = [pytest.mark.postgres,
               pytest.mark.config(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 25, "max_overflow": 0})]
-
-
-def together(app, n, work):
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        with app.app_context(), app.test_request_context():
-            barrier.wait()
-            try:
-                results[i] = work(i)
-            except Exception as err:  # noqa: BLE001 - the test inspects it
-                results[i] = err
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 def _referrals(town, n):
@@ -58,7 +36,7 @@ def test_twelve_counters_enrol_at_once_in_a_course_for_three(app, town):
         course = db.session.get(Course, course_id)
         return course_services.enrol(referral, course, actor=db.session.get(User, counter_id)).status
 
-    results = together(app, 12, enrol)
+    results = run_together(app, 12, enrol)
     assert sorted(results) == ["enrolled"] * 3 + ["waiting"] * 9, results
     db.session.expire_all()
     assert db.session.get(Course, course_id).taken == 3
@@ -75,7 +53,7 @@ def test_twelve_counters_enrol_at_once_in_a_course_for_three(app, town):
                                                     actor=db.session.get(User, counter_id))
         return promoted.id if promoted else None
 
-    promoted = together(app, 3, cancel)
+    promoted = run_together(app, 3, cancel)
     assert sorted(promoted) == waiting[:3], promoted
     db.session.expire_all()
     assert db.session.get(Course, course_id).taken == 3
@@ -92,7 +70,7 @@ def test_two_schedulers_send_each_course_reminder_once(app, town):
     db.session.commit()
     clock.freeze(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))  # Monday 13:00; the first session is tomorrow
 
-    results = together(app, 2, lambda i: course_services.queue_course_reminders())
+    results = run_together(app, 2, lambda i: course_services.queue_course_reminders())
     assert not [r for r in results if isinstance(r, Exception)], results
     assert sum(results) == 4
     assert db.session.execute(select(func.count()).select_from(OutboxMessage).where(
@@ -115,10 +93,10 @@ def test_two_counters_check_in_the_same_citizen_at_once_and_two_schedulers_sweep
                  actor=db.session.get(User, counter_id if i == 0 else coordinator_id))
         return "ok"
 
-    results = together(app, 2, click)
+    results = run_together(app, 2, click)
     assert sorted(map(type, results), key=str) == sorted([str, DomainError], key=str), results
     assert db.session.execute(select(func.count()).select_from(CounterVisit)).scalar_one() == 1
 
     clock.freeze(datetime(2026, 12, 4, 10, 0, tzinfo=UTC))  # two weeks on, nothing happened
-    results = together(app, 2, lambda i: sweep_stale())
+    results = run_together(app, 2, lambda i: sweep_stale())
     assert sorted(results) == [0, 1], results

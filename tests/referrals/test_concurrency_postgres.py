@@ -1,7 +1,6 @@
 """Real concurrency on PostgreSQL: separate connections in separate threads."""
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
@@ -12,34 +11,11 @@ from extensions import DomainError, db
 from messaging.models import OutboxMessage
 from referrals.models import Appointment, Referral, Slot
 from referrals.services import SlotTaken, book, free_slots, queue_reminders
+from tests.conftest import run_together
 from tests.referrals.conftest import make_location, make_referral
 
 pytestmark = [pytest.mark.postgres,
               pytest.mark.config(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 55, "max_overflow": 0})]
-
-
-def _run_together(app, n, work):
-    """Run work(i) in n threads, each with its own app context (own session, own connection),
-    released at the same moment. Returns the results (or exceptions) in order."""
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        with app.app_context(), app.test_request_context():
-            barrier.wait()
-            try:
-                results[i] = work(i)
-            except Exception as err:  # noqa: BLE001 - the test inspects it
-                results[i] = err
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 def test_fifty_agents_book_a_slot_for_two_exactly_two_succeed(app, world):
@@ -54,7 +30,7 @@ def test_fifty_agents_book_a_slot_for_two_exactly_two_succeed(app, world):
         referral = db.session.get(Referral, referral_ids[i])
         return book(referral, slot_id, actor=db.session.get(User, agent_id)).id
 
-    results = _run_together(app, 50, attempt)
+    results = run_together(app, 50, attempt)
     won = [r for r in results if isinstance(r, int)]
     taken = [r for r in results if isinstance(r, SlotTaken)]
     assert len(won) == 2, results
@@ -76,7 +52,7 @@ def test_the_same_referral_booked_twice_at_once_gets_one_appointment(app, world)
     def attempt(i):
         return book(db.session.get(Referral, referral_id), slots[i], actor=db.session.get(User, agent_id)).id
 
-    results = _run_together(app, 2, attempt)
+    results = run_together(app, 2, attempt)
     assert len([r for r in results if isinstance(r, int)]) == 1, results
     assert all(isinstance(r, (int, DomainError)) for r in results)
     db.session.expire_all()
@@ -90,7 +66,7 @@ def test_two_schedulers_queue_each_reminder_once(app, world):
         book(make_referral(world.agent, name=f"Inwoner {i}", phone=f"06 2000{i:04d}"), slot.id, actor=world.agent)
     db.session.commit()
 
-    counts = _run_together(app, 2, lambda i: queue_reminders(batch=2))
+    counts = run_together(app, 2, lambda i: queue_reminders(batch=2))
     assert all(isinstance(c, int) for c in counts), counts
     assert sum(counts) == 6
     reminders = db.session.execute(select(OutboxMessage.to_e164).where(
