@@ -41,6 +41,14 @@ def _safe_next(default: str) -> str:
     return default
 
 
+def _fresh_session() -> None:
+    """Empty the session (nothing from before a login or logout survives), except the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
 def _login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
@@ -58,7 +66,7 @@ def login():
         except DomainError as err:
             show_error(form, err)
         else:
-            session.clear()  # a fresh session: nothing from before the login survives
+            _fresh_session()  # nothing from before the login survives, but the chosen language
             login_user(user)
             session.permanent = True
             if user.totp_enabled or two_factor_required(user):
@@ -74,7 +82,7 @@ def logout():
     services.end_all_sessions(current_user)
     db.session.commit()
     logout_user()
-    session.clear()
+    _fresh_session()
     flash(_("U bent uitgelogd."), "success")
     return redirect(url_for("accounts.login"))
 
@@ -99,7 +107,7 @@ def change_password():
             # All sessions ended, this one too; log in again in a fresh session.
             user = current_user._get_current_object()
             two_factor_done = session.get("2fa_ok")
-            session.clear()
+            _fresh_session()
             login_user(user)
             if two_factor_done:
                 session["2fa_ok"] = True
@@ -160,7 +168,7 @@ def two_factor_disable():
         else:
             services.disable_two_factor(current_user)
             logout_user()
-            session.clear()
+            _fresh_session()
             flash(_("Tweestapsverificatie staat uit. Log opnieuw in."), "success")
             return redirect(url_for("accounts.login"))
     return redirect(url_for("accounts.account"))
