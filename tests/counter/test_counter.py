@@ -149,8 +149,12 @@ def test_outcome_with_a_course_enrols_and_the_agency_sees_cursus_but_never_the_n
         assert "Geheime balienotitie" not in page.get_data(as_text=True)
     lead = app_client_for(client, login, town.lead)
     assert "cursus Digisterker" in text_of(lead.get("/verwijzingen"))
-    # The counter sees its notes on the result page.
+    # The counter sees its notes on the result page, reached from the referral.
     assert "Geheime balienotitie" in text_of(client.get(f"/balie/verwijzingen/{referral.id}/uitkomst/overzicht"))
+    detail = client.get(f"/verwijzingen/{referral.id}").get_data(as_text=True)
+    assert f"/balie/verwijzingen/{referral.id}/uitkomst" in detail
+    assert f"/balie/afspraken/{appointment.id}" in detail
+    assert "/balie/" not in agent.get(f"/verwijzingen/{referral.id}").get_data(as_text=True)
 
 
 def test_outcome_buddy_goes_on_the_matching_list_and_other_support_closes(town, client, login, post_form):
