@@ -30,7 +30,7 @@ def new_session_token() -> str:
 
 def load_user(user_id: str) -> User | None:
     """Flask-Login loader: 'id:token'; a rotated token means the session has ended."""
-    ident, _, token = (user_id or "").partition(":")
+    ident, _sep, token = (user_id or "").partition(":")
     if not ident.isdigit() or not token:
         return None
     user = db.session.get(User, int(ident))
