@@ -6,12 +6,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from accounts.forms import form_status, show_error
 from accounts.models import Role
 from accounts.policy import allow
 from extensions import DomainError
 from helpdesk import services
 from helpdesk.forms import ContactForm
-from referrals.forms import ReferralForm, referral_input, show_errors
+from referrals.forms import ReferralForm, referral_input
 from referrals.services import participating_municipalities
 
 bp = Blueprint("helpdesk", __name__)
@@ -27,13 +28,13 @@ def contact_new():
                 categories=form.categories.data or [], solved=form.solved.data, reason=form.reason.data,
                 notes=form.notes.data or ""), actor=current_user)
         except DomainError as err:
-            show_errors(form, err)
+            show_error(form, err)
         else:
             if contact.solved:
                 flash(_("Klantcontact vastgelegd: telefonisch opgelost."), "success")
                 return redirect(url_for("helpdesk.contact_new"))
             return redirect(url_for("helpdesk.refer", contact_id=contact.id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("helpdesk/contact_new.html", form=form,
                            recent=services.recent_contacts(current_user, limit=5)), status
 
@@ -56,8 +57,8 @@ def refer(contact_id: int):
         try:
             referral = services.refer_contact(contact, referral_input(form), actor=current_user)
         except DomainError as err:
-            show_errors(form, err)
+            show_error(form, err)
         else:
             return redirect(url_for("referrals.book", referral_id=referral.id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("helpdesk/refer.html", form=form, contact=contact), status

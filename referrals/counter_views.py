@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from accounts.forms import ConfirmForm, show_error
+from accounts.forms import ConfirmForm, form_status, show_error
 from accounts.models import Role
 from accounts.pagination import paginate
 from accounts.policy import allow
@@ -20,7 +20,6 @@ from referrals import course_services
 from referrals import services as booking
 from referrals.counter_forms import DayListForm, OutcomeForm, TaskFilterForm
 from referrals.counter_models import SOLUTIONS
-from referrals.services import FieldErrors
 from referrals.slots import local_today
 from referrals.vocabulary import AppointmentStatus, Status
 
@@ -29,16 +28,6 @@ bp = Blueprint("counter", __name__)
 MUNICIPAL = (Role.COUNTER, Role.COORDINATOR)
 
 
-def _show(form, err: DomainError) -> None:
-    if isinstance(err, FieldErrors):
-        for name, message in err.errors.items():
-            show_error(form, DomainError(message, name))
-    else:
-        show_error(form, err)
-
-
-def _status(form) -> int:
-    return 422 if form.errors or form.form_errors else 200
 
 
 # --- the day list -------------------------------------------------------------------------------------
@@ -153,7 +142,7 @@ def outcome(referral_id: int):
         try:
             _outcome, enrolment = cs.record_outcome(referral, data, actor=current_user)
         except DomainError as err:
-            _show(form, err)
+            show_error(form, err)
             referral = booking.referral_for_user(referral_id)
         else:
             if enrolment is not None and enrolment.status == "waiting":
@@ -167,7 +156,7 @@ def outcome(referral_id: int):
                 flash(_("Uitkomst vastgelegd."), "success")
             return redirect(url_for("counter.referral_result", referral_id=referral.id))
     return render_template("counter/outcome.html", form=form, referral=referral, citizen=referral.citizen), \
-        _status(form)
+        form_status(form)
 
 
 @bp.get("/balie/verwijzingen/<int:referral_id>/uitkomst/overzicht")

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from accounts.forms import ConfirmForm, show_error
+from accounts.forms import ConfirmForm, form_status, show_error
 from accounts.models import Role
 from accounts.pagination import paginate
 from accounts.policy import allow
@@ -16,7 +16,6 @@ from referrals import course_services as svc
 from referrals import services as booking
 from referrals.course_forms import AttendanceForm, CourseFilterForm, CourseForm, EnrolForm
 from referrals.course_models import EnrolmentStatus
-from referrals.services import FieldErrors
 from referrals.slots import local_today
 
 bp = Blueprint("courses", __name__)
@@ -24,16 +23,6 @@ bp = Blueprint("courses", __name__)
 MUNICIPAL = (Role.COUNTER, Role.COORDINATOR)
 
 
-def _show(form, err: DomainError) -> None:
-    if isinstance(err, FieldErrors):
-        for name, message in err.errors.items():
-            show_error(form, DomainError(message, name))
-    else:
-        show_error(form, err)
-
-
-def _status(form) -> int:
-    return 422 if form.errors or form.form_errors else 200
 
 
 @bp.get("/cursussen")
@@ -59,11 +48,11 @@ def new():
         try:
             course = svc.plan_course(current_user.organisation_id, data, actor=current_user)
         except DomainError as err:
-            _show(form, err)
+            show_error(form, err)
         else:
             flash(_("Cursus gepland."), "success")
             return redirect(url_for("courses.detail", course_id=course.id))
-    return render_template("courses/form.html", form=form), _status(form)
+    return render_template("courses/form.html", form=form), form_status(form)
 
 
 @bp.get("/cursussen/<int:course_id>")
@@ -92,12 +81,12 @@ def attendance(course_id: int, session_id: int):
         try:
             svc.record_attendance(course, session, set(form.present.data or []), actor=current_user)
         except DomainError as err:
-            _show(form, err)
+            show_error(form, err)
         else:
             flash(_("Aanwezigheid opgeslagen."), "success")
             return redirect(url_for("courses.detail", course_id=course.id))
     return render_template("courses/attendance.html", form=form, course=course, session=session,
-                           people=people), _status(form)
+                           people=people), form_status(form)
 
 
 @bp.route("/cursussen/inschrijvingen/<int:enrolment_id>/afmelden", methods=["GET", "POST"])
@@ -152,7 +141,7 @@ def enrol(referral_id: int):
                 raise DomainError(_("Kies een cursus."), "course_id")
             enrolment = svc.enrol(referral, course, actor=current_user)
         except DomainError as err:
-            _show(form, err)
+            show_error(form, err)
             referral = booking.referral_for_user(referral_id)
         else:
             if enrolment.status == EnrolmentStatus.WAITING:
@@ -161,4 +150,4 @@ def enrol(referral_id: int):
                 flash(_("Ingeschreven; de inwoner krijgt bericht."), "success")
             return redirect(url_for("courses.detail", course_id=course.id))
     return render_template("courses/enrol.html", form=form, referral=referral, citizen=referral.citizen,
-                           courses=courses, current=current), _status(form)
+                           courses=courses, current=current), form_status(form)

@@ -101,18 +101,6 @@ __all__ = ["BookForm", "ClosureForm", "ConfirmForm", "HiddenField", "ListFilterF
            "MultiCheckboxField", "OpeningHoursForm", "ReferralForm"]
 
 
-def show_errors(form, err) -> None:
-    """Put a service's DomainError (or every message of a FieldErrors) next to its field, or at the
-    top of the form when the field is not on it."""
-    errors = getattr(err, "errors", None) or {err.field: err.message}
-    for name, message in errors.items():
-        target = getattr(form, name, None) if name else None
-        if target is not None and hasattr(target, "errors"):
-            target.errors = list(target.errors) + [message]
-        else:
-            form.form_errors.append(message)
-
-
 def referral_input(form):
     """The service's input from a submitted ReferralForm."""
     from referrals.services import ReferralInput

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from accounts.forms import form_status, show_error
 from accounts.models import OrgKind, Role
 from accounts.pagination import paginate
 from accounts.policy import allow
@@ -22,7 +23,6 @@ from referrals.forms import (
     ListFilterForm,
     LocationForm,
     OpeningHoursForm,
-    show_errors,
 )
 from referrals.slots import holiday_name, local_today
 from referrals.vocabulary import CANCELLED_BY, STATUS_LABELS, WEEKDAYS, AppointmentStatus, Channel
@@ -86,16 +86,16 @@ def book(referral_id: int):
             services.book(referral, form.slot.data, actor=current_user)
         except services.SlotTaken as err:
             taken = True
-            show_errors(form, err)
+            show_error(form, err)
             referral = services.referral_for_user(referral_id)
         except DomainError as err:
-            show_errors(form, err)
+            show_error(form, err)
             referral = services.referral_for_user(referral_id)
         else:
             return redirect(url_for("referrals.confirmation", referral_id=referral.id))
     picker = _picker(referral.municipality_id)
     _slot_choices(form, picker)
-    status = 409 if taken else (422 if form.errors or form.form_errors else 200)
+    status = 409 if taken else form_status(form)
     return render_template("referrals/book.html", form=form, referral=referral, picker=picker,
                            taken=taken, appointment=None), status
 
@@ -127,9 +127,9 @@ def reschedule(appointment_id: int):
             services.reschedule(appointment, form.slot.data, actor=current_user, by=_by())
         except services.SlotTaken as err:
             taken = True
-            show_errors(form, err)
+            show_error(form, err)
         except DomainError as err:
-            show_errors(form, err)
+            show_error(form, err)
         else:
             flash(_("De afspraak is verzet."), "success")
             return redirect(url_for("referrals.confirmation", referral_id=referral.id))
@@ -137,7 +137,7 @@ def reschedule(appointment_id: int):
         referral = services.referral_for_user(appointment.referral_id)
     picker = _picker(referral.municipality_id, exclude_slot_id=appointment.slot_id)
     _slot_choices(form, picker)
-    status = 409 if taken else (422 if form.errors or form.form_errors else 200)
+    status = 409 if taken else form_status(form)
     return render_template("referrals/book.html", form=form, referral=referral, picker=picker, taken=taken,
                            appointment=appointment), status
 
@@ -261,12 +261,12 @@ def location_new():
         try:
             location = services.save_location(current_user.organisation_id, _location_input(form), actor=current_user)
         except DomainError as err:
-            show_errors(form, err)
+            show_error(form, err)
         else:
             flash(_("Locatie toegevoegd. Vul nu de openingstijden in."), "success")
             return redirect(url_for("referrals.location_hours", location_id=location.id))
     return render_template("referrals/location_form.html", form=form, location=None), \
-        (422 if form.errors or form.form_errors else 200)
+        form_status(form)
 
 
 @bp.route("/gemeente/locaties/<int:location_id>", methods=["GET", "POST"])
@@ -279,13 +279,13 @@ def location_edit(location_id: int):
             services.save_location(current_user.organisation_id, _location_input(form), location=location,
                                    actor=current_user)
         except DomainError as err:
-            show_errors(form, err)
+            show_error(form, err)
         else:
             flash(_("Locatie opgeslagen; de tijdsloten zijn bijgewerkt."), "success")
             return redirect(url_for("referrals.locations"))
     return render_template("referrals/location_form.html", form=form, location=location,
                            counts=services.upcoming_slot_counts(location.id)), \
-        (422 if form.errors or form.form_errors else 200)
+        form_status(form)
 
 
 @bp.route("/gemeente/locaties/<int:location_id>/openingstijden", methods=["GET", "POST"])
@@ -317,15 +317,15 @@ def location_hours(location_id: int):
                 raise services.FieldErrors(errors)
             services.set_opening_hours(location, hours)
         except services.FieldErrors as err:
-            show_errors(form, services.FieldErrors({
+            show_error(form, services.FieldErrors({
                 (k if hasattr(form, k) else f"{k}_closes"): v for k, v in err.errors.items()}))
         except DomainError as err:
-            show_errors(form, err)
+            show_error(form, err)
         else:
             flash(_("Openingstijden opgeslagen; de tijdsloten zijn bijgewerkt."), "success")
             return redirect(url_for("referrals.locations"))
     return render_template("referrals/hours.html", form=form, location=location, weekdays=WEEKDAYS), \
-        (422 if form.errors or form.form_errors else 200)
+        form_status(form)
 
 
 @bp.route("/gemeente/locaties/<int:location_id>/sluitingen", methods=["GET", "POST"])
@@ -338,7 +338,7 @@ def closures(location_id: int):
         try:
             affected = services.add_closure(location, form.starts_on.data, form.ends_on.data, form.reason.data or "")
         except DomainError as err:
-            show_errors(form, err)
+            show_error(form, err)
         else:
             flash(_("Sluiting opgeslagen; vrije tijdsloten op die dagen zijn weggehaald."), "success")
             if not affected:
@@ -352,7 +352,7 @@ def closures(location_id: int):
         day += timedelta(days=1)
     return render_template("referrals/closures.html", form=form, location=location, affected=affected,
                            holidays=upcoming_holidays, delete_form=ConfirmForm()), \
-        (422 if form.errors or form.form_errors else 200)
+        form_status(form)
 
 
 @bp.post("/gemeente/locaties/<int:location_id>/sluitingen/<int:closure_id>/verwijderen")
