@@ -420,6 +420,16 @@ def _release_seat(slot_id: int) -> None:
                        .values(booked=Slot.booked - 1).execution_options(synchronize_session=False))
 
 
+def _new_appointment(referral: Referral, slot: Slot, actor: User) -> Appointment:
+    appointment = Appointment(
+        referral_id=referral.id, slot_id=slot.id, location_id=slot.location_id,
+        municipality_id=slot.municipality_id, starts_at=slot.starts_at, status=AppointmentStatus.BOOKED,
+        channel=referral.citizen.channel, booked_at=clock.now(), booked_by_id=actor.id)
+    db.session.add(appointment)
+    db.session.flush()
+    return appointment
+
+
 def book(referral: Referral, slot_id: int, *, actor: User) -> Appointment:
     """Book a slot for a referral without an active appointment. Raises SlotTaken (with nothing
     saved) when the slot filled up meanwhile."""
@@ -429,12 +439,7 @@ def book(referral: Referral, slot_id: int, *, actor: User) -> Appointment:
     try:
         slot = _claim_seat(slot_id, referral.municipality_id)
         location = db.session.get(Location, slot.location_id)
-        appointment = Appointment(
-            referral_id=referral.id, slot_id=slot.id, location_id=slot.location_id,
-            municipality_id=slot.municipality_id, starts_at=slot.starts_at, status=AppointmentStatus.BOOKED,
-            channel=citizen.channel, booked_at=clock.now(), booked_by_id=actor.id)
-        db.session.add(appointment)
-        db.session.flush()
+        appointment = _new_appointment(referral, slot, actor)
         change_status(referral, Status.BOOKED, actor=actor,
                       note=f"Afspraak {stored_when(slot.starts_at)}, {location.name}")
         _tell_citizen(appointment, location, citizen, "appointment_confirmation")
@@ -474,12 +479,7 @@ def reschedule(appointment: Appointment, slot_id: int, *, actor: User, by: str) 
         db.session.flush()
         _release_seat(old_slot_id)
         location = db.session.get(Location, slot.location_id)
-        new = Appointment(
-            referral_id=referral.id, slot_id=slot.id, location_id=slot.location_id,
-            municipality_id=slot.municipality_id, starts_at=slot.starts_at, status=AppointmentStatus.BOOKED,
-            channel=citizen.channel, booked_at=clock.now(), booked_by_id=actor.id)
-        db.session.add(new)
-        db.session.flush()
+        new = _new_appointment(referral, slot, actor)
         change_status(referral, Status.BOOKED, actor=actor,
                       note=f"Verzet naar {stored_when(slot.starts_at)}, {location.name}")
         _tell_citizen(new, location, citizen, "appointment_moved")
