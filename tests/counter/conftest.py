@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time
 import pytest
 
 from extensions import clock, db
+from tests.referrals.conftest import make_location
 
 # Monday 23 November 2026, 09:00 in Amsterdam (08:00 UTC).
 MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -29,17 +30,8 @@ class Town:
 
 
 def _location(municipality, name):
-    from referrals.models import Location, OpeningHours
-    from referrals.slots import sync_location
-    location = Location(municipality_id=municipality.id, name=name, street="Stadsplein 1", postcode="3511 AA",
-                        city="Utrecht", phone="030 123 4567", slot_minutes=30, counters=2)
-    for weekday in range(5):
-        location.hours.append(OpeningHours(weekday=weekday, opens=time(9), closes=time(16)))
-    db.session.add(location)
-    db.session.flush()
-    sync_location(location)
-    db.session.commit()
-    return location
+    return make_location(municipality, counters=2, name=name,
+                         hours={weekday: [(time(9), time(16))] for weekday in range(5)})
 
 
 @pytest.fixture
