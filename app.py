@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event, text
+from sqlalchemy.exc import DataError
 
 import config
 from extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -110,6 +111,14 @@ def _error_pages(app: Flask) -> None:
 
     for code in (400, 403, 404, 405, 429, 500):
         app.register_error_handler(code, page(code))
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def out_of_range(err):
+        # A number or date beyond what the database or the calendar holds (an id of 30 digits, the
+        # year 9999) can only come from a typed or tampered address: there is no such page.
+        db.session.rollback()
+        return render_template("core/error.html", code=404, error=err), 404
 
     @app.errorhandler(CSRFError)
     def csrf_error(err):

@@ -1,9 +1,13 @@
+from zoneinfo import ZoneInfo
+
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from accounts.models import OrgKind, Role
+from extensions import clock
 
 ROLE_LABELS = {
     Role.AGENT: _l("Medewerker klantcontact"),
@@ -39,7 +43,6 @@ class ChangePasswordForm(FlaskForm):
 
     def validate_repeat_password(self, field):
         if field.data != self.new_password.data:
-            from wtforms.validators import ValidationError
             raise ValidationError(_l("De twee nieuwe wachtwoorden zijn niet gelijk."))
 
 
@@ -75,6 +78,25 @@ class UserFilterForm(FlaskForm):
 
     q = StringField(_l("Zoek op naam of e-mail"), validators=[Optional(), Length(max=100)])
     organisation_id = SelectField(_l("Organisatie"), coerce=int, validators=[Optional()])
+
+
+class DateWithin:
+    """A date no further than `years_back` before and `years_ahead` after today (Amsterdam).
+
+    Keeps typed years such as 9999 or 0001 out of the services, with a message next to the field."""
+
+    def __init__(self, years_back: int = 1, years_ahead: int = 2):
+        self.years_back, self.years_ahead = years_back, years_ahead
+
+    def __call__(self, form, field):
+        if field.data is None:
+            return
+        today = clock.now().astimezone(ZoneInfo("Europe/Amsterdam")).date()
+        first = today.replace(year=today.year - self.years_back, day=min(today.day, 28))
+        last = today.replace(year=today.year + self.years_ahead, day=min(today.day, 28))
+        if not first <= field.data <= last:
+            raise ValidationError(_l("Kies een datum tussen %(first)s en %(last)s.",
+                                     first=format_date(first, "d MMMM y"), last=format_date(last, "d MMMM y")))
 
 
 def show_error(form, err) -> None:

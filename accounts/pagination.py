@@ -31,11 +31,12 @@ class Page:
 
 def paginate(stmt: Select, size: int | None = None, scalars: bool = True) -> Page:
     size = size or current_app.config["PAGE_SIZE"]
+    total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
     try:
         number = max(1, int(request.args.get("page", 1)))
     except ValueError:
         number = 1
-    total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    number = min(number, max(1, -(-total // size)))  # a page past the end shows the last one
     result = db.session.execute(stmt.limit(size).offset((number - 1) * size))
     items = list(result.scalars().unique() if scalars else result)
     return Page(items, number, size, total)

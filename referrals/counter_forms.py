@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from accounts.forms import DateWithin
 from referrals.counter_models import ACTIONS, RESULTS, SOLUTIONS
 from referrals.forms import MultiCheckboxField
 
@@ -17,7 +18,7 @@ class DayListForm(FlaskForm):
         csrf = False
 
     locatie = SelectField(_l("Locatie"), coerce=int, validate_choice=False, validators=[Optional()])
-    datum = DateField(_l("Datum"), validators=[Optional()])
+    datum = DateField(_l("Datum"), validators=[Optional(), DateWithin(1, 2)])
 
 
 class OutcomeForm(FlaskForm):

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import Length, Optional
 
+from accounts.forms import DateWithin
 from referrals.forms import MultiCheckboxField
 
 
@@ -14,7 +15,7 @@ class CourseForm(FlaskForm):
                         validators=[Length(max=120)])
     location_id = SelectField(_l("Locatie"), coerce=int, validate_choice=False)
     capacity = IntegerField(_l("Aantal plaatsen"), default=8, validators=[Optional()])
-    first_day = DateField(_l("Datum van de eerste bijeenkomst"), validators=[Optional()])
+    first_day = DateField(_l("Datum van de eerste bijeenkomst"), validators=[Optional(), DateWithin(0, 2)])
     starts = TimeField(_l("Begintijd"), validators=[Optional()])
     ends = TimeField(_l("Eindtijd"), validators=[Optional()])
     sessions = IntegerField(_l("Aantal bijeenkomsten (een keer per week)"), default=4, validators=[Optional()])

@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from accounts.forms import DateWithin
 from referrals.vocabulary import CHANNELS, LANGUAGES, WEEKDAYS
 
 
@@ -84,8 +85,8 @@ OpeningHoursForm = _hours_form()
 
 
 class ClosureForm(FlaskForm):
-    starts_on = DateField(_l("Gesloten vanaf"), validators=[InputRequired(_l("Vul de eerste dag in."))])
-    ends_on = DateField(_l("Gesloten tot en met"), validators=[InputRequired(_l("Vul de laatste dag in."))])
+    starts_on = DateField(_l("Gesloten vanaf"), validators=[InputRequired(_l("Vul de eerste dag in.")), DateWithin(1, 2)])
+    ends_on = DateField(_l("Gesloten tot en met"), validators=[InputRequired(_l("Vul de laatste dag in.")), DateWithin(1, 2)])
     reason = StringField(_l("Reden (voor intern gebruik)"), validators=[Length(max=120)])
 
 

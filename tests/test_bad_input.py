@@ -5,6 +5,7 @@ posts every POST form it finds with junk in every field. A 500 anywhere fails th
 from __future__ import annotations
 
 import importlib
+import re
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -16,6 +17,7 @@ from extensions import db
 from tests.conftest import csrf_from
 
 JUNK = ["", " ", "x" * 5000, "<script>alert(1)</script>", "-1", "0", "99999999999999999999", "2026-13-45",
+        "9999-12-31", "0001-01-01",
         "é€ü😀", "'; DROP TABLE referral; --", "123456782"]  # the last is a valid BSN
 NEVER_POST = ("/uitloggen", "/taal")
 
@@ -99,3 +101,11 @@ def test_no_form_answers_bad_input_with_a_server_error(app, demo, email):
             if client.get("/").status_code == 302:  # a form ended the session: log in again
                 _login(client, email)
     assert pages, "the role reached no pages"
+    # Tampered addresses: ids, page numbers and dates beyond what the database or calendar holds.
+    for href in pages[:80]:
+        path = urlsplit(href).path
+        for bad in ("?page=99999999999999999999", "?datum=9999-12-31", "?vanaf=0001-01-01", "?vanaf=9999-12-31"):
+            assert client.get(path + bad).status_code < 500, f"GET {path}{bad}"
+        huge = re.sub(r"/\d+(?=/|$)", "/99999999999999999999", path)
+        if huge != path:
+            assert client.get(huge).status_code == 404, f"GET {huge}"

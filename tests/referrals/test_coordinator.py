@@ -47,6 +47,11 @@ def test_location_and_hours_validation(world, client, login, post_form):
     page = response.get_data(as_text=True)
     assert "Vul de naam van de locatie in." in page and "geen geldige postcode" in page
     assert "Kies een duur van 5 tot 240 minuten." in page
+    long_street = post_form(client, "/gemeente/locaties/nieuw", {
+        "name": "Wijkcentrum", "street": "Burgemeester van Nieuwenhuijsenstraat 1124 bis", "postcode": "3511 AA",
+        "city": "Utrecht", "phone": "030 123 4567", "slot_minutes": "30", "counters": "1"})
+    assert long_street.status_code == 422
+    assert "hoogstens 38 tekens" in long_street.get_data(as_text=True)  # it must fit the SMS
     url = f"/gemeente/locaties/{world.location.id}/openingstijden"
     response = post_form(client, url, {"day0_opens": "12:00", "day0_closes": "09:00"})
     assert response.status_code == 422
@@ -78,6 +83,8 @@ def test_closure_through_the_page_and_removal(world, client, login, post_form):
     assert date(2026, 11, 27) in days
     bad = post_form(client, url, {"starts_on": "2026-11-27", "ends_on": "2026-11-26"})
     assert bad.status_code == 422
+    far = post_form(client, url, {"starts_on": "2026-11-27", "ends_on": "9999-12-31"})
+    assert far.status_code == 422 and "Kies een datum tussen" in far.get_data(as_text=True)
 
 
 def test_another_municipality_cannot_touch_our_locations(world, client, login, factory, post_form):
