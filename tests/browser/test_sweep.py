@@ -37,6 +37,8 @@ def test_login_errors_are_summarised_and_accessible(browser_page):
     summary = page.locator(".error-summary")
     assert summary.is_visible()
     assert "Vul uw e-mailadres in." in summary.inner_text()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')"), "focus on the summary"
+    assert page.title().startswith("Fout: ")
     assert_accessible(page)
 
 

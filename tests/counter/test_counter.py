@@ -154,7 +154,9 @@ def test_outcome_with_a_course_enrols_and_the_agency_sees_cursus_but_never_the_n
     detail = client.get(f"/verwijzingen/{referral.id}").get_data(as_text=True)
     assert f"/balie/verwijzingen/{referral.id}/uitkomst" in detail
     assert f"/balie/afspraken/{appointment.id}" in detail
-    assert "/balie/" not in agent.get(f"/verwijzingen/{referral.id}").get_data(as_text=True)
+    agent_detail = agent.get(f"/verwijzingen/{referral.id}").get_data(as_text=True)
+    assert "/balie/" not in agent_detail
+    assert "Geweest op" in agent_detail and "afgezegd" not in agent_detail
 
 
 def test_outcome_buddy_goes_on_the_matching_list_and_other_support_closes(town, client, login, post_form):
@@ -245,3 +247,15 @@ def test_the_counter_reschedules_through_the_booking_service(town, client, login
     assert db.session.get(Appointment, appointment.id).status == "moved"
     assert "Jan de Vries" not in text_of(client.get("/balie/daglijst"))
     assert "Jan de Vries" in text_of(client.get(f"/balie/daglijst?locatie={town.location.id}&datum=2026-11-24"))
+
+
+def test_no_show_of_a_later_day_is_not_even_offered(town, client, login):
+    from datetime import timedelta
+
+    from extensions import clock
+    appointment = booked(town)
+    clock.freeze(appointment.starts_at - timedelta(days=3))
+    login(client, town.counter)
+    response = client.get(f"/balie/afspraken/{appointment.id}/niet-gekomen")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/balie/afspraken/{appointment.id}")
+    assert "pas op een latere dag" in text_of(client.get(response.headers["Location"]))

@@ -186,6 +186,10 @@ def test_letters_and_calls_list_and_the_letter_print_view(world, client, login, 
     page = client.get(f"/afspraken/{a.id}/brief").get_data(as_text=True)
     assert "Gerrit Jansen" in page and "Kanaalweg 14" in page and "maandag 23 november 2026 om 09:30" in page
     assert "class=\"letter\"" in page  # the print styles for .letter live in app.css
+    letter.citizen.language = "en"
+    db.session.commit()
+    english = client.get(f"/afspraken/{a.id}/brief").get_data(as_text=True)
+    assert "Dear Gerrit Jansen," in english  # the letter speaks the citizen's language
     response = post_form(client, f"/afspraken/{a.id}/gedaan", {}, get_url="/gemeente/brieven-en-telefoontjes")
     assert response.status_code == 302
     assert worklist(world.municipality.id)["letters"] == []
