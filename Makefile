@@ -66,6 +66,6 @@ clean:
 # Collect the interface texts and bring the English catalogue up to date (then translate the new msgids).
 translations-update: setup
 	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o messages.pot --ignore-dirs=".venv tests bench migrations instance" .
-	@if [ -f translations/en/LC_MESSAGES/messages.po ]; then $(VENV)/bin/pybabel -q update -i messages.pot -d translations -l en; \
+	@if [ -f translations/en/LC_MESSAGES/messages.po ]; then $(VENV)/bin/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i messages.pot -d translations -l en; \
 	else $(VENV)/bin/pybabel -q init -i messages.pot -d translations -l en; fi
 	rm -f messages.pot
