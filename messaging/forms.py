@@ -16,6 +16,7 @@ STATUS_LABELS = {
     SmsStatus.DELIVERED: _l("Afgeleverd"),
     SmsStatus.UNDELIVERED: _l("Niet afgeleverd"),
     SmsStatus.FAILED: _l("Mislukt"),
+    SmsStatus.WITHDRAWN: _l("Ingetrokken"),
 }
 
 INBOUND_OUTCOMES = {

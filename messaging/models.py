@@ -18,6 +18,7 @@ class SmsStatus(enum.StrEnum):
     DELIVERED = "delivered"  # the phone received it
     UNDELIVERED = "undelivered"  # the provider could not deliver it
     FAILED = "failed"  # never sent, or refused by the provider; error_reason says why
+    WITHDRAWN = "withdrawn"  # never sent: the record changed (e.g. the appointment moved); error_reason says why
 
 
 # States only move forward: a status callback or a late answer never moves a message back.
@@ -29,6 +30,7 @@ RANK = {
     SmsStatus.DELIVERED: 3,
     SmsStatus.UNDELIVERED: 3,
     SmsStatus.FAILED: 3,
+    SmsStatus.WITHDRAWN: 3,
 }
 FINAL = frozenset(s for s, r in RANK.items() if r == 3)
 

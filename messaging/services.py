@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -185,6 +185,34 @@ def messages_for(subject_type: str, subject_id: int) -> list[OutboxMessage]:
         select(OutboxMessage).where(OutboxMessage.subject_type == subject_type, OutboxMessage.subject_id == subject_id)
         .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     ).scalars())
+
+
+WITHDRAWN_REASON = "Ingetrokken: het bericht is niet meer nodig."
+
+
+def withdraw(subject_type: str, subject_id: int, *, purposes: Iterable[str] | None = None,
+             reason: str = WITHDRAWN_REASON) -> int:
+    """Withdraw every still-queued SMS about one record (optionally only these purposes), in the
+    caller's transaction (this function does not commit). Returns how many were withdrawn.
+
+    They become `withdrawn`, with `reason` (plain Dutch, stored; the outbox page shows it), and are
+    never sent. One conditional UPDATE ... WHERE status='queued': a message a dispatcher has
+    already claimed (`sending`) or that went out is left alone. On PostgreSQL a claim that holds
+    the row makes this wait and then re-check the condition; a withdrawal that holds it makes the
+    dispatcher skip the row (SKIP LOCKED) and not see it again once committed.
+    """
+    now = clock.now()
+    stmt = update(OutboxMessage).where(OutboxMessage.subject_type == subject_type,
+                                       OutboxMessage.subject_id == subject_id,
+                                       OutboxMessage.status == SmsStatus.QUEUED)
+    if purposes is not None:
+        stmt = stmt.where(OutboxMessage.purpose.in_(list(purposes)))
+    result = db.session.execute(
+        stmt.values(status=SmsStatus.WITHDRAWN, error_code="withdrawn", error_reason=reason[:255],
+                    status_changed_at=now, next_attempt_at=None, claimed_by=None, lease_expires_at=None)
+        # "fetch": messages this session already loaded show the new status too.
+        .execution_options(synchronize_session="fetch"))
+    return result.rowcount or 0
 
 
 # ---------------------------------------------------------------- delivery status (provider callbacks)

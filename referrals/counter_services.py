@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from accounts.models import Organisation, User
 from extensions import DomainError, clock, db
 from messaging.models import OutboxMessage, SmsStatus
-from messaging.services import queue_sms
+from messaging.services import queue_sms, withdraw
 from privacy.services import record
 from referrals.checks import refuse_bsn
 from referrals.counter_models import ACTIONS, RESULTS, SOLUTIONS, CounterVisit, Outcome, Task
@@ -36,15 +36,17 @@ from referrals.vocabulary import OPEN_STATUSES, AppointmentStatus, Channel, Stat
 
 def tell_citizen(citizen: Citizen, *, purpose: str, values: dict, subject_type: str, subject_id: int,
                  dedup_key: str, municipality_id: int, referral_id: int | None, task_text: str,
-                 letter_text: str | None = None, reason: str = "other") -> str:
+                 letter_text: str | None = None, reason: str = "other",
+                 expires_at: datetime | None = None) -> str:
     """SMS through the outbox when the citizen gets SMS; otherwise a task for the municipality: a
     letter (with `letter_text`, the body of the printed letter) for letter citizens, a call (with
     `task_text`) for the others and when there is no letter text. Idempotent through the dedup key.
-    Adds to the caller's transaction. Returns "sms", "letter" or "call"."""
+    Adds to the caller's transaction. Returns "sms", "letter" or "call". `expires_at`: an SMS still
+    unsent then is not sent (the tasks have no expiry)."""
     if citizen.gets_sms:
         queue_sms(to=citizen.phone_e164, purpose=purpose, language=citizen.language, values=values,
                   subject_type=subject_type, subject_id=subject_id, dedup_key=dedup_key,
-                  organisation_id=municipality_id)
+                  organisation_id=municipality_id, expires_at=expires_at)
         return "sms"
     kind = "letter" if citizen.channel == Channel.LETTER and letter_text else "call"
     if kind == "call" and not citizen.phone_is_mobile:
@@ -170,6 +172,8 @@ def mark_no_show(appointment: Appointment, *, actor: User) -> str:
                                 municipality_id=appointment.municipality_id, kind="no_show",
                                 at=clock.now(), by_user_id=actor.id))
     change_status(referral, Status.NO_SHOW, actor=actor, note="Niet gekomen")
+    # A confirmation or reminder still waiting must not go out after this; the no-show SMS below does.
+    withdraw("appointment", appointment.id, reason="Ingetrokken: de inwoner is niet op de afspraak gekomen")
     when = appointment.starts_at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
     phone = display_phone(citizen.phone_e164)
     add_task(municipality_id=appointment.municipality_id, referral_id=referral.id, kind="call", reason="no_show",

@@ -21,12 +21,13 @@ from sqlalchemy.orm import selectinload
 
 from accounts.models import User
 from extensions import DomainError, clock, db
+from messaging.services import next_allowed_send, withdraw
 from privacy.services import record
 from referrals.checks import refuse_bsn
 from referrals.counter_services import RESULT_LINES, tell_citizen
 from referrals.course_models import Attendance, Course, CourseSession, Enrolment, EnrolmentStatus
 from referrals.models import Location, Referral
-from referrals.services import FieldErrors, change_status
+from referrals.services import FieldErrors, change_status, local_day_start
 from referrals.slots import AMSTERDAM, local_day_bounds, local_today
 from referrals.vocabulary import Status
 
@@ -240,7 +241,20 @@ def _tell(enrolment: Enrolment, referral: Referral, course: Course, purpose: str
     return tell_citizen(citizen, purpose=purpose, values=_values(course, session, citizen.language),
                         subject_type=subject_type, subject_id=subject_id, dedup_key=key,
                         municipality_id=course.municipality_id, referral_id=referral.id, task_text=text,
-                        letter_text=letter, reason="course")
+                        letter_text=letter, reason="course", expires_at=_expiry(purpose, session))
+
+
+def _expiry(purpose: str, session: CourseSession | None) -> datetime | None:
+    """Until when an SMS about a session still means something: the reminder ('Morgen om ...')
+    until that session's day begins (so it never arrives on the day itself), the news of a seat
+    with the first lesson's time until that lesson starts. The waiting-list message does not expire."""
+    if session is None:
+        return None
+    if purpose == "course_reminder":
+        return local_day_start(session.starts_at)
+    if purpose in ("course_enrolled", "course_promoted"):
+        return session.starts_at
+    return None
 
 
 def _first_session_text(course: Course) -> str:
@@ -324,6 +338,9 @@ def _promote_waiting(course_id: int) -> Enrolment | None:
         if moved.rowcount == 1:
             enrolment = db.session.get(Enrolment, first)
             db.session.refresh(enrolment)
+            # "You are on the waiting list", if still waiting (quiet hours), is no longer true.
+            withdraw("course_enrolment", enrolment.id, purposes=["course_waiting"],
+                     reason="Ingetrokken: de inwoner heeft intussen een plaats in de cursus")
             return enrolment
     return None
 
@@ -342,6 +359,8 @@ def cancel_enrolment(enrolment: Enrolment, *, actor: User) -> Enrolment | None:
     course = db.session.get(Course, enrolment.course_id)
     referral = db.session.get(Referral, enrolment.referral_id)
     _line_for(referral, "afgemeld voor cursus Digisterker")
+    # What still waits for this citizen about the course (the seat, a reminder) must not go out.
+    withdraw("course_enrolment", enrolment.id, reason="Ingetrokken: de inschrijving voor de cursus is afgemeld")
     promoted = None
     if was == EnrolmentStatus.ENROLLED:
         promoted = _promote_waiting(course.id)
@@ -415,6 +434,8 @@ def queue_course_reminders() -> int:
     twice and with two schedulers. Returns how many citizens were reminded."""
     tomorrow = local_today() + timedelta(days=1)
     lo, hi = local_day_bounds(tomorrow)
+    if next_allowed_send(clock.now()) >= lo:
+        return 0  # in the quiet hours before that day: 'Morgen om ...' could only arrive on the day itself
     ids = list(db.session.execute(
         select(CourseSession.id).where(CourseSession.starts_at >= max(lo, clock.now()), CourseSession.starts_at < hi,
                                        CourseSession.reminder_at.is_(None)).order_by(CourseSession.id)).scalars())

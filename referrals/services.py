@@ -24,7 +24,7 @@ from sqlalchemy.orm import selectinload
 from accounts.models import Organisation, OrgKind, User
 from extensions import DomainError, clock, db
 from messaging.phone import format_phone, parse_phone
-from messaging.services import queue_sms
+from messaging.services import next_allowed_send, queue_sms, withdraw
 from privacy.services import record
 from referrals.checks import normalise_house_number, normalise_postcode, refuse_bsn
 from referrals.models import (
@@ -386,15 +386,36 @@ def _sms_values(appointment: Appointment, location: Location, language: str) -> 
             "phone": location.phone}
 
 
+# Stored reasons (Dutch) for SMS that are withdrawn because the appointment changed.
+WITHDRAWN_CHANGED = "Ingetrokken: de afspraak is gewijzigd of afgezegd"
+
+
+def local_day_start(moment: datetime) -> datetime:
+    """The UTC instant at which the Amsterdam day of `moment` begins (local midnight)."""
+    return local_day_bounds(moment.astimezone(AMSTERDAM).date())[0]
+
+
+def sms_expiry(appointment: Appointment, purpose: str) -> datetime | None:
+    """Until when an SMS about this appointment still means something: a day-before reminder
+    ('Morgen om ...') until the appointment's day begins, a confirmation or the new time until the
+    appointment starts. Others (the cancellation) do not expire."""
+    if purpose == "appointment_reminder":
+        return local_day_start(appointment.starts_at)
+    if purpose in ("appointment_confirmation", "appointment_moved"):
+        return appointment.starts_at
+    return None
+
+
 def _tell_citizen(appointment: Appointment, location: Location, citizen: Citizen, purpose: str) -> None:
     """Queue the SMS for this event (only for citizens who get SMS; the others are on the
-    municipality's list of letters and calls). Idempotent through the dedup key."""
+    municipality's list of letters and calls). Idempotent through the dedup key. An SMS that is
+    still unsent when it no longer makes sense is dropped (`sms_expiry`)."""
     if not citizen.gets_sms:
         return
     queue_sms(to=citizen.phone_e164, purpose=purpose, language=citizen.language,
               values=_sms_values(appointment, location, citizen.language), subject_type="appointment",
               subject_id=appointment.id, dedup_key=f"appointment:{appointment.id}:{purpose}",
-              organisation_id=appointment.municipality_id)
+              organisation_id=appointment.municipality_id, expires_at=sms_expiry(appointment, purpose))
 
 
 def _claim_seat(slot_id: int, municipality_id: int) -> Slot:
@@ -478,6 +499,8 @@ def reschedule(appointment: Appointment, slot_id: int, *, actor: User, by: str) 
         appointment.cancelled_by = by
         db.session.flush()
         _release_seat(old_slot_id)
+        # The old time's confirmation or reminder, if still waiting (quiet hours), must not go out.
+        withdraw("appointment", old_id, reason=WITHDRAWN_CHANGED)
         location = db.session.get(Location, slot.location_id)
         new = _new_appointment(referral, slot, actor)
         change_status(referral, Status.BOOKED, actor=actor,
@@ -516,6 +539,9 @@ def cancel_appointment(appointment: Appointment, *, actor: User | None, by: str,
     default_note = {"citizen": "Afgezegd door de inwoner (AFZEGGEN per sms)",
                     "agent": "Afgezegd door de organisatie", "counter": "Afgezegd door de gemeente"}
     change_status(referral, Status.CANCELLED, actor=actor, note=note or default_note.get(by, ""))
+    # A confirmation or reminder still waiting (e.g. held by the quiet hours) must not go out;
+    # withdrawn before the cancellation message is queued, which does go.
+    withdraw("appointment", appointment.id, reason=WITHDRAWN_CHANGED)
     if by != "citizen":
         _tell_citizen(appointment, location, referral.citizen, "appointment_cancelled")
     record("update", "referral", referral.id, "afspraak bij de gemeente",
@@ -569,6 +595,11 @@ def queue_reminders(batch: int = 200) -> int:
     and the outbox's dedup key refuses a second reminder anyway. Returns how many were queued."""
     tomorrow = local_today() + timedelta(days=1)
     lo, hi = local_day_bounds(tomorrow)
+    if next_allowed_send(clock.now()) >= lo:
+        # In the quiet hours before that day: the reminder could only go out on the day itself
+        # ('Morgen om ...' would be wrong). These appointments were booked late and got their
+        # confirmation; they get no reminder (and are not claimed).
+        return 0
     queued = 0
     while True:
         ids = list(db.session.execute(
