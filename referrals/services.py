@@ -25,6 +25,7 @@ from accounts.models import Organisation, OrgKind, User
 from extensions import DomainError, clock, db
 from messaging.phone import format_phone, parse_phone
 from messaging.services import next_allowed_send, queue_sms, withdraw
+from messaging.sms_texts import LONGEST_VALUES
 from privacy.services import record
 from referrals.checks import normalise_house_number, normalise_postcode, refuse_bsn
 from referrals.models import (
@@ -698,6 +699,10 @@ def _check_location(data: LocationInput) -> dict:
                        ("city", _("Vul de plaats in."))):
         if not clean[k]:
             errors[k] = message
+    # The address goes into every confirmation SMS, which must stay one segment of 160 characters.
+    for k, longest in (("street", len(LONGEST_VALUES["address"])), ("city", len(LONGEST_VALUES["city"]))):
+        if len(clean[k]) > longest:
+            errors.setdefault(k, _("Dit staat in elke sms: gebruik hoogstens %(n)s tekens.", n=longest))
     try:
         clean["postcode"] = normalise_postcode(data.postcode)
     except DomainError as err:
