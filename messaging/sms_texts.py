@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from string import Formatter
 
+from flask_babel import lazy_gettext as _l
+
 from messaging.gsm7 import to_gsm7
 
 LANGUAGES = ("nl", "en")
@@ -152,3 +154,30 @@ TEXTS.update({
         "en": "Tomorrow at {time} you have a Digisterker lesson: {address}, {city}. Cannot come? Call {phone}.",
     },
 })
+
+# What staff see for each purpose (the outbox's "Soort" column and filter). Every purpose in TEXTS
+# needs one here (a test checks).
+PURPOSE_LABELS: dict[str, object] = {
+    "test": _l("Testbericht"),
+    "opt_out_reply": _l("Antwoord op STOP"),
+    "opt_in_reply": _l("Antwoord op START"),
+    "unknown_reply": _l("Antwoord op een onbekend bericht"),
+    "appointment_confirmation": _l("Bevestiging van de afspraak"),
+    "appointment_reminder": _l("Herinnering aan de afspraak"),
+    "appointment_moved": _l("Afspraak verzet"),
+    "appointment_cancelled": _l("Afspraak gaat niet door"),
+    "afzeggen_reply": _l("Antwoord op AFZEGGEN"),
+    "afzeggen_none": _l("Antwoord op AFZEGGEN: geen afspraak gevonden"),
+    "no_show": _l("Niet gekomen"),
+    "course_enrolled": _l("Aangemeld voor de cursus"),
+    "course_waiting": _l("Op de wachtlijst van de cursus"),
+    "course_promoted": _l("Plek vrij in de cursus"),
+    "course_reminder": _l("Herinnering aan de cursusles"),
+}
+
+
+LANGUAGE_LABELS: dict[str, object] = {"nl": _l("Nederlands"), "en": _l("Engels")}
+
+
+def purpose_label(purpose: str):
+    return PURPOSE_LABELS.get(purpose, purpose)

@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 def outbox():
     filters = OutboxFilterForm(request.args)
     filters.status.choices = [("", _l("Alle statussen"))] + [(s.value, label) for s, label in STATUS_LABELS.items()]
-    filters.purpose.choices = [("", _l("Alle soorten"))] + [(p, p) for p in sorted(sms_texts.TEXTS)]
+    filters.purpose.choices = [("", _l("Alle soorten"))] + sorted(
+        ((p, sms_texts.purpose_label(p)) for p in sms_texts.TEXTS), key=lambda c: str(c[1]).lower())
     filters.validate()
     # An administrator sees every organisation's messages, other staff their own organisation's.
     org = None if current_user.role_enum == Role.ADMIN else current_user.organisation_id
@@ -42,7 +43,8 @@ def outbox():
     except ValueError:
         gateway = "invalid"
     return render_template("messaging/outbox.html", page=page, filters=filters, statuses=STATUS_LABELS,
-                           gateway=gateway, format_phone=format_phone)
+                           gateway=gateway, format_phone=format_phone, purposes=sms_texts.PURPOSE_LABELS,
+                           languages=sms_texts.LANGUAGE_LABELS)
 
 
 @bp.get("/beheer/sms/ontvangen")

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional
 
 
@@ -9,7 +9,7 @@ class LogFilterForm(FlaskForm):
         csrf = False  # a GET filter changes nothing
 
     action = SelectField(_l("Handeling"), validators=[Optional()])
-    subject_type = StringField(_l("Soort gegeven"), validators=[Optional()])
+    subject_type = SelectField(_l("Soort gegeven"), validators=[Optional()])
     subject_id = IntegerField(_l("Nummer"), validators=[Optional(), NumberRange(min=1, message=_l("Vul een positief nummer in."))])
     organisation_id = SelectField(_l("Organisatie"), coerce=int, validators=[Optional()])
     since = DateField(_l("Vanaf (datum)"), validators=[Optional()])

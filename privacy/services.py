@@ -2,6 +2,7 @@
 (logins, refused access, account changes) are recorded here, so accounts never imports privacy."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from flask import has_request_context
@@ -20,7 +21,28 @@ ACTIONS = {
     "login_failed": _l("Inloggen mislukt"),
     "access_refused": _l("Toegang geweigerd"),
     "account": _l("Account gewijzigd"),
+    "create": _l("Aangemaakt"),
+    "read": _l("Bekeken"),
+    "read_list": _l("Lijst bekeken"),
+    "update": _l("Gewijzigd"),
 }
+
+# What an entry is about (the subject_type every record() call in the code writes).
+SUBJECT_TYPES = {
+    "user": _l("Gebruiker"),
+    "endpoint": _l("Pagina"),
+    "citizen": _l("Inwoner"),
+    "referral": _l("Verwijzing"),
+    "referral_list": _l("Lijst van verwijzingen"),
+    "task_list": _l("Lijst van taken"),
+    "location": _l("Locatie"),
+    "course": _l("Cursus"),
+    "sms_message": _l("Sms-berichten"),
+    "sms_inbound": _l("Ontvangen sms"),
+}
+
+# The kinds of list record_list_read() logs (subject_type "<kind>_list").
+LIST_KINDS = ("referral", "task")
 
 
 def record(action: str, subject_type: str, subject_id: int | None, purpose: str, detail: str | None = None,
@@ -41,6 +63,23 @@ def record(action: str, subject_type: str, subject_id: int | None, purpose: str,
     return entry
 
 
+def record_list_read(kind: str, ids: Iterable[int], purpose: str) -> None:
+    """One log entry for one view of a page listing people (not one per row): action "read_list",
+    subject "<kind>_list", the ids shown in the detail. Nothing when the page shows nobody.
+    Commits, so call it after rendering (as the day list does): a failed render logs nothing, and
+    the commit cannot expire what the page still has to show."""
+    if kind not in LIST_KINDS:
+        raise ValueError(f"unknown list kind {kind!r}; add it to LIST_KINDS and SUBJECT_TYPES")
+    shown = list(dict.fromkeys(ids))
+    if not shown:
+        return
+    detail = f"{len(shown)} getoond: " + ", ".join(str(i) for i in shown)
+    if len(detail) > 500:
+        detail = detail[:496].rsplit(", ", 1)[0] + ", …"
+    record("read_list", f"{kind}_list", None, purpose, detail=detail)
+    db.session.commit()
+
+
 def log_query(*, action: str | None = None, subject_type: str | None = None, subject_id: int | None = None,
               organisation_id: int | None = None, since: datetime | None = None, until: datetime | None = None):
     stmt = select(ProcessingLogEntry).order_by(ProcessingLogEntry.at.desc(), ProcessingLogEntry.id.desc())
@@ -59,8 +98,19 @@ def log_query(*, action: str | None = None, subject_type: str | None = None, sub
     return stmt
 
 
-def action_choices() -> list[str]:
-    return sorted(set(ACTIONS) | set(db.session.execute(select(ProcessingLogEntry.action).distinct()).scalars()))
+def action_choices() -> list[tuple[str, str]]:
+    """(value, Dutch label) of every action known or logged, by label; an unknown value shows as is."""
+    logged = db.session.execute(select(ProcessingLogEntry.action).distinct()).scalars()
+    return _labelled(ACTIONS, set(ACTIONS) | set(logged))
+
+
+def subject_type_choices() -> list[tuple[str, str]]:
+    logged = db.session.execute(select(ProcessingLogEntry.subject_type).distinct()).scalars()
+    return _labelled(SUBJECT_TYPES, set(SUBJECT_TYPES) | set(logged))
+
+
+def _labelled(labels: dict, values: set[str]) -> list[tuple[str, str]]:
+    return sorted(((v, labels.get(v, v)) for v in values), key=lambda pair: str(pair[1]).lower())
 
 
 # --- handlers for the accounts signals ----------------------------------------------------------

@@ -29,7 +29,8 @@ def _day_start(day):
 @allow(Role.ADMIN, nav=_l("Verwerkingenlogboek"), nav_order=820)
 def processing_log():
     form = LogFilterForm(request.args)
-    form.action.choices = [("", _("Alle handelingen"))] + [(a, services.ACTIONS.get(a, a)) for a in services.action_choices()]
+    form.action.choices = [("", _("Alle handelingen"))] + services.action_choices()
+    form.subject_type.choices = [("", _("Alle soorten"))] + services.subject_type_choices()
     orgs = db.session.execute(select(Organisation).order_by(Organisation.name)).scalars()
     form.organisation_id.choices = [(0, _("Alle organisaties"))] + [(o.id, o.name) for o in orgs]
     valid = form.validate() if request.args else True
@@ -38,7 +39,7 @@ def processing_log():
         valid = False
     stmt = services.log_query(
         action=form.action.data or None if valid else None,
-        subject_type=(form.subject_type.data or "").strip() or None if valid else None,
+        subject_type=form.subject_type.data or None if valid else None,
         subject_id=form.subject_id.data if valid else None,
         organisation_id=form.organisation_id.data or None if valid else None,
         since=_day_start(form.since.data) if valid and form.since.data else None,
@@ -46,4 +47,4 @@ def processing_log():
     )
     page = paginate(stmt, size=50)
     return render_template("privacy/processing_log.html", form=form, page=page, actions=services.ACTIONS,
-                           valid=valid)
+                           subjects=services.SUBJECT_TYPES, valid=valid)

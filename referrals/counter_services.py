@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from babel.dates import format_date
 from flask import abort, current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import String, and_, cast, exists, func, literal, or_, select, update
@@ -214,6 +215,13 @@ SOLUTION_LINES = {"none": "", "course": "; cursus Digisterker", "buddy": "; maat
                   "other": "; andere hulp in de buurt", "escalation": "; doorgezet naar de tweede lijn"}
 
 
+def solution_label(solution: str) -> str:
+    """The Dutch label of a solution for stored text (a history note stays Dutch whatever language
+    the counter's screen is in)."""
+    with force_locale("nl"):
+        return str(SOLUTIONS.get(solution, solution))
+
+
 def outcome_line(result: str, solution: str, suffix: str = "") -> str:
     """The one line the agency sees (stored Dutch text, never the counter's notes)."""
     return (RESULT_LINES[result] + SOLUTION_LINES[solution] + suffix)[:120]
@@ -281,7 +289,7 @@ def record_outcome(referral: Referral, data: OutcomeInput, *, actor: User):
         db.session.add(outcome)
         db.session.flush()
         change_status(referral, Status.OUTCOME, actor=actor,
-                      note=f"Uitkomst: {RESULT_LINES[data.result]}, oplossing: {data.solution}")
+                      note=f"Uitkomst: {RESULT_LINES[data.result]}, oplossing: {solution_label(data.solution)}")
         referral.outcome_line = outcome_line(data.result, data.solution)
         if data.solution in ("none", "other"):
             change_status(referral, Status.CLOSED, actor=actor, note="Afgesloten na de uitkomst")

@@ -15,6 +15,7 @@ from accounts.models import Role
 from accounts.pagination import paginate
 from accounts.policy import allow
 from extensions import DomainError
+from privacy.services import record_list_read
 from referrals import counter_services as cs
 from referrals import course_services
 from referrals import services as booking
@@ -180,8 +181,10 @@ def tasks():
     filters = TaskFilterForm(request.args)
     done = filters.status.data == "gedaan"
     page = paginate(cs.tasks_query(current_user.organisation_id, done=done))
-    return render_template("counter/tasks.html", page=page, filters=filters, done=done, confirm=ConfirmForm(),
+    html = render_template("counter/tasks.html", page=page, filters=filters, done=done, confirm=ConfirmForm(),
                            open_count=cs.count_open_tasks(current_user.organisation_id))
+    record_list_read("task", [t.id for t in page.items], "taken afhandelen")  # after rendering: commits
+    return html
 
 
 @bp.post("/balie/taken/<int:task_id>/gedaan")
@@ -215,11 +218,15 @@ def task_letter(task_id: int):
 @allow(Role.COORDINATOR, nav=_l("Maatjes zoeken"), nav_order=60)
 def matching():
     page = paginate(cs.matching_list_query(current_user.organisation_id))
-    return render_template("counter/matching.html", page=page, phone=booking.display_phone)
+    html = render_template("counter/matching.html", page=page, phone=booking.display_phone)
+    record_list_read("referral", [o.referral_id for o in page.items], "maatje zoeken")  # after rendering: commits
+    return html
 
 
 @bp.get("/gemeente/vertraagd")
 @allow(*MUNICIPAL, nav=_l("Vertraagde verwijzingen"), nav_order=35)
 def stale():
     page = paginate(cs.stale_query(current_user.organisation_id))
-    return render_template("counter/stale.html", page=page, solutions=SOLUTIONS)
+    html = render_template("counter/stale.html", page=page, solutions=SOLUTIONS)
+    record_list_read("referral", [r.id for r in page.items], "vertraagde verwijzingen opvolgen")  # after rendering
+    return html

@@ -15,6 +15,7 @@ from accounts.pagination import paginate
 from accounts.policy import allow
 from extensions import DomainError
 from messaging.services import messages_for, register_inbound_handler
+from privacy.services import record_list_read
 from referrals import services
 from referrals.forms import (
     BookForm,
@@ -96,8 +97,10 @@ def book(referral_id: int):
     picker = _picker(referral.municipality_id)
     _slot_choices(form, picker)
     status = 409 if taken else form_status(form)
-    return render_template("referrals/book.html", form=form, referral=referral, picker=picker,
-                           taken=taken, appointment=None), status
+    html = render_template("referrals/book.html", form=form, referral=referral, picker=picker,
+                           taken=taken, appointment=None)
+    services.record_read(referral, actor=current_user, purpose="afspraak maken")  # after rendering: commits
+    return html, status
 
 
 @bp.get("/verwijzingen/<int:referral_id>/bevestiging")
@@ -109,7 +112,9 @@ def confirmation(referral_id: int):
         return redirect(url_for("referrals.book", referral_id=referral.id))
     sms = [m for m in messages_for("appointment", appointment.id) if m.purpose in
            ("appointment_confirmation", "appointment_moved")]
-    return render_template("referrals/confirmation.html", referral=referral, appointment=appointment, sms=sms)
+    html = render_template("referrals/confirmation.html", referral=referral, appointment=appointment, sms=sms)
+    services.record_read(referral, actor=current_user, purpose="afspraak bevestigen")  # after rendering: commits
+    return html
 
 
 @bp.route("/afspraken/<int:appointment_id>/verzetten", methods=["GET", "POST"])
@@ -180,8 +185,10 @@ def _list(template_title):
     page = paginate(services.referrals_query(current_user, only_mine=bool(filters.mine.data),
                                              status=filters.status.data or None))
     rows = [(r, services.current_appointment(r), services.agency_line(r)) for r in page.items]
-    return render_template("referrals/list.html", page=page, rows=rows, filters=filters, title=template_title,
+    html = render_template("referrals/list.html", page=page, rows=rows, filters=filters, title=template_title,
                            agency=_is_agency())
+    record_list_read("referral", [r.id for r in page.items], "verwijzingen bekijken")  # after rendering: commits
+    return html
 
 
 @bp.get("/verwijzingen")
@@ -213,8 +220,11 @@ def detail(referral_id: int):
 @bp.get("/gemeente/brieven-en-telefoontjes")
 @allow(*MUNICIPAL, nav=_l("Brieven en telefoontjes"), nav_order=30)
 def worklist():
-    return render_template("referrals/worklist.html", work=services.worklist(current_user.organisation_id),
-                           form=ConfirmForm(), phone=services.display_phone)
+    work = services.worklist(current_user.organisation_id)
+    html = render_template("referrals/worklist.html", work=work, form=ConfirmForm(), phone=services.display_phone)
+    record_list_read("referral", [a.referral_id for rows in work.values() for a in rows],
+                     "brieven en telefoontjes afhandelen")  # after rendering: commits
+    return html
 
 
 @bp.post("/afspraken/<int:appointment_id>/gedaan")

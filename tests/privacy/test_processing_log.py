@@ -60,7 +60,7 @@ def test_admin_filters_the_log(client, factory, login):
     db.session.commit()
     login(client, admin)
     page = client.get("/beheer/verwerkingenlogboek?subject_type=citizen").get_data(as_text=True)
-    assert "citizen 11" in page and "referral 12" not in page
+    assert "Inwoner 11" in page and "Verwijzing 12" not in page
     bad = client.get("/beheer/verwerkingenlogboek?since=2026-02-01&until=2026-01-01")
     assert "De einddatum ligt voor de begindatum." in bad.get_data(as_text=True)
     logins = db.session.execute(select(ProcessingLogEntry).where(ProcessingLogEntry.action == "login")).scalars().all()
