@@ -135,11 +135,21 @@ def outcome_of(referral_id: int) -> Outcome | None:
 
 # --- check-in and no-show -----------------------------------------------------------------------------
 
+def visit_refusal(appointment: Appointment) -> str | None:
+    """Why the counter cannot check in or mark a no-show now, or None when it can."""
+    if appointment.starts_at.astimezone(AMSTERDAM).date() > local_today():
+        return _("Deze afspraak is pas op een latere dag.")
+    if appointment.status != AppointmentStatus.BOOKED:
+        return _("Deze afspraak is al verwerkt.")
+    return None
+
+
 def _claim_appointment(appointment: Appointment, to: str) -> None:
     """Move a booked appointment to attended/no_show with one conditional UPDATE, so two counters
     clicking at once do it once."""
-    if appointment.starts_at.astimezone(AMSTERDAM).date() > local_today():
-        raise DomainError(_("Deze afspraak is pas op een latere dag."))
+    refusal = visit_refusal(appointment)
+    if refusal:
+        raise DomainError(refusal)
     claimed = db.session.execute(
         update(Appointment).where(Appointment.id == appointment.id, Appointment.status == AppointmentStatus.BOOKED)
         .values(status=to).execution_options(synchronize_session=False))

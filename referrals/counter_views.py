@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -40,7 +41,7 @@ def day_list():
     form = DayListForm(request.args)
     form.locatie.choices = [(loc.id, loc.name) for loc in locations]
     form.validate()
-    day = form.datum.data if isinstance(form.datum.data, date) else local_today()
+    day = form.datum.data if isinstance(form.datum.data, date) and not form.datum.errors else local_today()
     location = cs.location_of_municipality(form.locatie.data, current_user.organisation_id) or (
         locations[0] if locations else None)
     page, outcomes = None, {}
@@ -96,6 +97,10 @@ def no_show(appointment_id: int):
     appointment = booking.appointment_for_user(appointment_id)
     if appointment.status != AppointmentStatus.BOOKED:
         flash(_("Deze afspraak is al verwerkt."), "info")
+        return redirect(url_for("counter.visit", appointment_id=appointment_id))
+    refusal = cs.visit_refusal(appointment)
+    if refusal and request.method == "GET":  # no confirmation for what cannot be done
+        flash(refusal, "info")
         return redirect(url_for("counter.visit", appointment_id=appointment_id))
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -206,8 +211,9 @@ def task_done(task_id: int):
 def task_letter(task_id: int):
     task = cs.task_for_user(task_id)
     referral = booking.referral_for_user(task.referral_id) if task.referral_id else None
-    html = render_template("counter/letter.html", task=task, referral=referral,
-                           citizen=referral.citizen if referral else None, today=local_today())
+    with force_locale(referral.citizen.language if referral else "nl"):  # the citizen's language
+        html = render_template("counter/letter.html", task=task, referral=referral,
+                               citizen=referral.citizen if referral else None, today=local_today())
     cs.record_letter_read(task, actor=current_user)
     return html
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -56,6 +57,8 @@ def _picker(municipality_id: int, exclude_slot_id: int | None = None) -> dict:
         from_day = date.fromisoformat(request.args["vanaf"]) if request.args.get("vanaf") else None
     except ValueError:
         from_day = None
+    if from_day and not local_today() <= from_day <= local_today() + timedelta(days=366):
+        from_day = None  # only days that can have slots (a typed year 9999 shows the first free ones)
     locations = services.municipality_locations(municipality_id)
     if location_id and location_id not in {loc.id for loc in locations}:
         location_id = None
@@ -173,8 +176,9 @@ def letter(appointment_id: int):
     services.record_letter_printed(appointment, actor=current_user)  # commits: load what we show after
     appointment = services.appointment_for_user(appointment_id)
     referral = services.referral_for_user(appointment.referral_id)
-    return render_template("referrals/letter.html", appointment=appointment, referral=referral,
-                           citizen=referral.citizen, location=appointment.location, today=local_today())
+    with force_locale(referral.citizen.language):  # the letter speaks the citizen's language
+        return render_template("referrals/letter.html", appointment=appointment, referral=referral,
+                               citizen=referral.citizen, location=appointment.location, today=local_today())
 
 
 # --- lists and detail -----------------------------------------------------------------------------------
