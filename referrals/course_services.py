@@ -376,6 +376,7 @@ def cancel_enrolment(enrolment: Enrolment, *, actor: User) -> Enrolment | None:
                          f"is op {_first_session_text(course)}, {_place(course)}.")
             record("update", "referral", other.id, "cursus Digisterker",
                    detail=f"cursus {course.id}: van de wachtlijst ingeschreven", actor=actor)
+            _remind_late(promoted, other, course)
     record("update", "referral", referral.id, "cursus Digisterker", detail=f"cursus {course.id}: afgemeld",
            actor=actor)
     db.session.commit()
@@ -426,6 +427,18 @@ def complete(enrolment: Enrolment, *, actor: User) -> None:
 
 
 # --- reminders (scheduler job) ------------------------------------------------------------------------------
+
+def _remind_late(enrolment: Enrolment, referral: Referral, course: Course) -> None:
+    """A seat given after the day-before reminders of a session went out: remind this citizen too,
+    in the same transaction (the reminder job claims each session once, so it would skip them)."""
+    sessions = db.session.execute(select(CourseSession).where(
+        CourseSession.course_id == course.id, CourseSession.reminder_at.is_not(None),
+        CourseSession.starts_at > clock.now())).scalars()
+    for session in sessions:
+        when = session.starts_at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+        _tell(enrolment, referral, course, "course_reminder",
+              f"Herinner {referral.citizen.name}: {when} {course.title}.", session=session)
+
 
 def queue_course_reminders() -> int:
     """The day before each session, remind every enrolled citizen by their channel (SMS, or a call
