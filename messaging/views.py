@@ -57,9 +57,10 @@ def inbound():
 
 # --- webhooks (Twilio) -------------------------------------------------------------------------
 
-def _verified_or_403() -> None:
+def _verified_sid() -> str:
     """Check X-Twilio-Signature against the public URL the provider called (behind a proxy the
-    request's own host may differ, so PUBLIC_BASE_URL decides)."""
+    request's own host may differ, so PUBLIC_BASE_URL decides); 403 when it fails. Returns the
+    message's sid (400 without one)."""
     token = current_app.config.get("TWILIO_AUTH_TOKEN")
     signature = request.headers.get("X-Twilio-Signature", "")
     if not token or not signature:
@@ -70,16 +71,17 @@ def _verified_or_403() -> None:
     if not RequestValidator(token).validate(url, request.form, signature):
         log.warning("webhook %s refused: bad signature", request.path)
         abort(403)
+    sid = request.form.get("MessageSid") or request.form.get("SmsSid")
+    if not sid:
+        abort(400)
+    return sid
 
 
 @bp.post("/sms/status")
 @public  # no login: the provider proves itself with X-Twilio-Signature
 @csrf.exempt
 def status_callback():
-    _verified_or_403()
-    sid = request.form.get("MessageSid") or request.form.get("SmsSid")
-    if not sid:
-        abort(400)
+    sid = _verified_sid()
     try:
         outbox_id = int(request.args.get("m", ""))
     except ValueError:
@@ -93,10 +95,7 @@ def status_callback():
 @public  # no login: the provider proves itself with X-Twilio-Signature
 @csrf.exempt
 def inbound_webhook():
-    _verified_or_403()
-    sid = request.form.get("MessageSid") or request.form.get("SmsSid")
-    if not sid:
-        abort(400)
+    sid = _verified_sid()
     try:
         reply = services.receive_inbound(provider_sid=sid, from_number=request.form.get("From", ""),
                                          to_number=request.form.get("To", ""), body=request.form.get("Body", ""))
