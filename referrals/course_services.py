@@ -430,10 +430,12 @@ def complete(enrolment: Enrolment, *, actor: User) -> None:
 
 def _remind_late(enrolment: Enrolment, referral: Referral, course: Course) -> None:
     """A seat given after the day-before reminders of a session went out: remind this citizen too,
-    in the same transaction (the reminder job claims each session once, so it would skip them)."""
+    in the same transaction (the reminder job claims each session once, so it would skip them).
+    Not for the first session: the message about the seat already names its day and time."""
+    first = _first_session(course.id)
     sessions = db.session.execute(select(CourseSession).where(
         CourseSession.course_id == course.id, CourseSession.reminder_at.is_not(None),
-        CourseSession.starts_at > clock.now())).scalars()
+        CourseSession.starts_at > clock.now(), CourseSession.id != first.id)).scalars()
     for session in sessions:
         when = session.starts_at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
         _tell(enrolment, referral, course, "course_reminder",

@@ -185,12 +185,12 @@ def test_a_letter_citizen_gets_a_letter_about_the_course_and_a_call_before_each_
 
 
 def test_a_citizen_promoted_after_the_reminders_went_out_is_reminded_too(town):
-    course = plan(town, capacity=1, days_ahead=2)
+    course = plan(town, capacity=1, days_ahead=2)  # weekly from Wednesday 25 November
     first = with_outcome(town)
     second = with_outcome(town, name="Mieke de Boer", phone="06 2345 6789", slot_index=2)
     seat = course_services.enrol(first, course, actor=town.counter)
     course_services.enrol(second, course, actor=town.counter)
-    clock.freeze(datetime(2026, 11, 24, 10, 0, tzinfo=UTC))  # Tuesday 11:00: the first session is tomorrow
+    clock.freeze(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))  # Tuesday 1 December: the second session is tomorrow
     assert course_services.queue_course_reminders() == 1
     course_services.cancel_enrolment(seat, actor=town.counter)
     reminders = sms("course_reminder")
