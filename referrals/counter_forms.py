@@ -18,7 +18,7 @@ class DayListForm(FlaskForm):
         csrf = False
 
     locatie = SelectField(_l("Locatie"), coerce=int, validate_choice=False, validators=[Optional()])
-    datum = DateField(_l("Datum"), validators=[Optional(), DateWithin(1, 2)])
+    datum = DateField(_l("Datum"), validators=[Optional(), DateWithin(1, 5)])
 
 
 class OutcomeForm(FlaskForm):

@@ -15,7 +15,7 @@ class CourseForm(FlaskForm):
                         validators=[Length(max=120)])
     location_id = SelectField(_l("Locatie"), coerce=int, validate_choice=False)
     capacity = IntegerField(_l("Aantal plaatsen"), default=8, validators=[Optional()])
-    first_day = DateField(_l("Datum van de eerste bijeenkomst"), validators=[Optional(), DateWithin(1, 2)])  # the service says "al voorbij"
+    first_day = DateField(_l("Datum van de eerste bijeenkomst"), validators=[Optional(), DateWithin(1, 5)])  # the service says "al voorbij"
     starts = TimeField(_l("Begintijd"), validators=[Optional()])
     ends = TimeField(_l("Eindtijd"), validators=[Optional()])
     sessions = IntegerField(_l("Aantal bijeenkomsten (een keer per week)"), default=4, validators=[Optional()])
