@@ -22,12 +22,13 @@ BLUEPRINTS = [
     "messaging.views",
     "helpdesk.views",
     "referrals.views",
-    "referrals.counter_views",
-    "referrals.course_views",
+    "counter.views",
+    "courses.views",
 ]
 
 # Demo data, lowest layer first: each module has seed().
-DEMO_SEEDS = ["accounts.demo", "messaging.demo", "referrals.demo", "referrals.counter_demo", "helpdesk.demo"]
+DEMO_SEEDS = ["accounts.demo", "messaging.demo", "referrals.demo", "courses.demo", "counter.demo",
+              "helpdesk.demo"]
 
 
 def create_app(override: dict | None = None) -> Flask:
@@ -102,7 +103,7 @@ def _require_policy(app: Flask) -> None:
 
 
 def _error_pages(app: Flask) -> None:
-    def page(code, template="core/error.html"):
+    def page(code, template="site/error.html"):
         def handler(err):
             if code == 500:
                 db.session.rollback()  # the failed transaction must not leak into the error page
@@ -118,11 +119,11 @@ def _error_pages(app: Flask) -> None:
         # A number or date beyond what the database or the calendar holds (an id of 30 digits, the
         # year 9999) can only come from a typed or tampered address: there is no such page.
         db.session.rollback()
-        return render_template("core/error.html", code=404, error=err), 404
+        return render_template("site/error.html", code=404, error=err), 404
 
     @app.errorhandler(CSRFError)
     def csrf_error(err):
-        return render_template("core/error.html", code=400, csrf=True, error=err), 400
+        return render_template("site/error.html", code=400, csrf=True, error=err), 400
 
 
 def _security_headers(app: Flask) -> None:

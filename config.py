@@ -12,7 +12,6 @@ DEFAULTS: dict = {
     "SQLALCHEMY_DATABASE_URI": None,  # None: SQLite file in instance/
     "SQLALCHEMY_ENGINE_OPTIONS": {},
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
-    "PREFERRED_LANGUAGE": "nl",
     "BABEL_DEFAULT_LOCALE": "nl",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
     "LANGUAGES": ["nl", "en"],
@@ -127,5 +126,4 @@ def build(instance_path: str, override: dict | None = None, environ: dict | None
             raise RuntimeError("SECRET_KEY must be set in production")
         cfg["SECRET_KEY"] = secrets.token_hex(32)
     cfg["RATELIMIT_STORAGE_URI"] = cfg["RATELIMIT_STORAGE_URI"] or "memory://"
-    cfg["BABEL_DEFAULT_LOCALE"] = cfg["PREFERRED_LANGUAGE"]
     return cfg

@@ -42,10 +42,9 @@ JOBS: list[Job] = [
     Job("sms-dispatch", "messaging.jobs:dispatch", "interval",
         {"seconds": lambda config: config.get("DISPATCH_INTERVAL_SECONDS") or 10}),
     Job("referrals-hourly", "referrals.jobs:hourly", "cron", {"minute": 5}),  # reminders for tomorrow; slots ahead
-    # Issue 5: the counter and the courses. Each claims its rows, so two schedulers are safe.
-    Job("referrals-stale", "referrals.counter_services:sweep_stale", "cron", {"minute": 20}),
-    Job("counter-failed-sms", "referrals.counter_services:tasks_for_failed_sms", "interval", {"minutes": 10}),
-    Job("course-reminders", "referrals.course_services:queue_course_reminders", "cron", {"minute": 35}),
+    Job("failed-sms-tasks", "referrals.jobs:failed_sms_tasks", "interval", {"minutes": 10}),
+    Job("referrals-stale", "counter.jobs:sweep_stale", "cron", {"minute": 20}),
+    Job("course-reminders", "courses.jobs:queue_reminders", "cron", {"minute": 35}),
 ]
 
 JOB_DEFAULTS = {

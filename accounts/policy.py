@@ -84,13 +84,6 @@ def two_factor_required(user) -> bool:
     return bool(current_app.config["REQUIRE_2FA"] and user.role_enum in PERSONAL_DATA_ROLES)
 
 
-def two_factor_pending(user) -> bool:
-    """True while this session still owes a second factor."""
-    if not two_factor_required(user) and not user.totp_enabled:
-        return False
-    return not session.get("2fa_ok")
-
-
 def _check(policy: Policy):
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))

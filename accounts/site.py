@@ -23,7 +23,7 @@ login_manager.session_protection = "strong"
 def home():
     tasks = [(endpoint, label) for endpoint, label in navigation_for(current_user)
              if endpoint not in {"site.home", "accounts.account"}]
-    return render_template("core/home.html", tasks=tasks)
+    return render_template("site/home.html", tasks=tasks)
 
 
 @bp.get("/health")
@@ -40,7 +40,7 @@ def health():
 @bp.get("/toegankelijkheid")
 @public
 def accessibility():
-    return render_template("core/accessibility.html")
+    return render_template("site/accessibility.html")
 
 
 @bp.post("/taal")

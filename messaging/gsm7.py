@@ -34,10 +34,6 @@ def gsm7_length(text: str) -> int:
     return sum(2 if ch in _EXTENDED else 1 for ch in text)
 
 
-def fits_one_segment(text: str) -> bool:
-    return is_gsm7(text) and gsm7_length(text) <= SEGMENT
-
-
 def segments(text: str) -> int:
     """How many SMS segments the text costs (153 septets / 67 characters per part when split)."""
     if is_gsm7(text):

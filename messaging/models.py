@@ -73,10 +73,6 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
-    @property
-    def status_enum(self) -> SmsStatus:
-        return SmsStatus(self.status)
-
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.purpose} {self.status}>"
 

@@ -54,10 +54,6 @@ class BookForm(FlaskForm):
                       validators=[InputRequired(_l("Kies een tijd."))])
 
 
-class ConfirmForm(FlaskForm):
-    """A form with only the CSRF token: for buttons that change something."""
-
-
 class LocationForm(FlaskForm):
     name = StringField(_l("Naam van de locatie"), validators=[Length(max=120)])
     street = StringField(_l("Straat en huisnummer"), validators=[Length(max=120)])
@@ -98,7 +94,7 @@ class ListFilterForm(FlaskForm):
     mine = BooleanField(_l("Alleen mijn eigen verwijzingen"))
 
 
-__all__ = ["BookForm", "ClosureForm", "ConfirmForm", "HiddenField", "ListFilterForm", "LocationForm",
+__all__ = ["BookForm", "ClosureForm", "HiddenField", "ListFilterForm", "LocationForm",
            "MultiCheckboxField", "OpeningHoursForm", "ReferralForm"]
 
 

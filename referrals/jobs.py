@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from extensions import db
 from referrals.models import Location
+from referrals.outreach import tasks_for_failed_sms
 from referrals.services import queue_reminders
 from referrals.slots import sync_location
 
@@ -38,3 +39,10 @@ def hourly() -> None:
     reminders = queue_reminders()
     added = extend_slots()
     log.info("referrals: %s reminders queued, %s slots added", reminders, added)
+
+
+def failed_sms_tasks() -> None:
+    """A call-back task for every SMS to a citizen that did not arrive."""
+    added = tasks_for_failed_sms()
+    if added:
+        log.info("referrals: %s call-back tasks for failed SMS", added)

@@ -36,6 +36,8 @@ from referrals.vocabulary import (
     REASONS,
     STATUS_LABELS,
     SUPPORT_NEEDS,
+    TASK_KINDS,
+    TASK_REASONS,
     AppointmentStatus,
     Status,
 )
@@ -321,3 +323,34 @@ def _history_is_append_only(session, flush_context, instances):
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, StatusChange) and (obj in session.deleted or session.is_modified(obj)):
             raise RuntimeError("the status history of a referral is append-only")
+
+
+class Task(db.Model):
+    """A call to make or a letter to send for the municipality. `dedup_key` (when set) makes
+    creating the same task twice (two schedulers, a double click) a no-op."""
+
+    __tablename__ = "counter_task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # TASK_KINDS
+    reason: Mapped[str] = mapped_column(String(20))  # TASK_REASONS
+    description: Mapped[str] = mapped_column(String(400))  # stored Dutch text for the municipality
+    dedup_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+
+    referral: Mapped[Referral | None] = relationship(lazy="raise")
+    done_by: Mapped[User | None] = relationship(lazy="raise")
+
+    __table_args__ = (Index("ix_counter_task_municipality_done", "municipality_id", "done_at"),)
+
+    @property
+    def kind_label(self):
+        return TASK_KINDS.get(self.kind, self.kind)
+
+    @property
+    def reason_label(self):
+        return TASK_REASONS.get(self.reason, self.reason)

@@ -17,7 +17,7 @@ from babel.dates import format_date
 from babel.dates import format_datetime as babel_format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -334,12 +334,6 @@ def agency_line(referral: Referral) -> str:
 
 
 # --- slots ----------------------------------------------------------------------------------------
-
-def format_when(moment: datetime) -> str:
-    """'dinsdag 24 november om 10:30' in Amsterdam time, in the interface language."""
-    from flask_babel import format_datetime
-    return format_datetime(moment, _("EEEE d MMMM 'om' HH:mm"))
-
 
 def stored_when(moment: datetime) -> str:
     """The same in Dutch, for text stored in the history (written outside requests too)."""
@@ -835,8 +829,3 @@ def upcoming_slot_counts(location_id: int, days: int = 14) -> list[tuple[date, i
 
 def display_phone(e164: str) -> str:
     return format_phone(e164) if e164 else ""
-
-
-def count_referrals(user) -> int:
-    return db.session.execute(select(func.count()).select_from(Referral)
-                              .where(_org_column_for(user) == user.organisation_id)).scalar_one()

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from accounts.forms import form_status, show_error
+from accounts.forms import ConfirmForm, form_status, show_error
 from accounts.models import OrgKind, Role
 from accounts.pagination import paginate
 from accounts.policy import allow
@@ -21,13 +21,12 @@ from referrals import services
 from referrals.forms import (
     BookForm,
     ClosureForm,
-    ConfirmForm,
     ListFilterForm,
     LocationForm,
     OpeningHoursForm,
 )
 from referrals.slots import holiday_name, local_today
-from referrals.vocabulary import CANCELLED_BY, STATUS_LABELS, WEEKDAYS, AppointmentStatus, Channel
+from referrals.vocabulary import CANCELLED_BY, STATUS_LABELS, WEEKDAYS, AppointmentStatus
 
 bp = Blueprint("referrals", __name__)
 
@@ -378,8 +377,3 @@ def closure_remove(location_id: int, closure_id: int):
     services.remove_closure(location, closure_id)
     flash(_("Sluiting verwijderd; de tijdsloten zijn weer open."), "success")
     return redirect(url_for("referrals.closures", location_id=location.id))
-
-
-@bp.app_template_global()
-def referral_channel_label(code: str):
-    return {Channel.SMS: _("sms"), Channel.PHONE: _("telefoontje"), Channel.LETTER: _("brief")}.get(code, code)

@@ -109,3 +109,13 @@ CANCELLED_BY = {"agent": _l("Medewerker van de organisatie"), "counter": _l("Gem
 
 WEEKDAYS = [_l("maandag"), _l("dinsdag"), _l("woensdag"), _l("donderdag"), _l("vrijdag"),
             _l("zaterdag"), _l("zondag")]
+
+TASK_KINDS: dict[str, object] = {"call": _l("Bellen"), "letter": _l("Brief sturen")}
+
+TASK_REASONS: dict[str, object] = {
+    "no_show": _l("Niet gekomen"),
+    "sms_failed": _l("Sms niet aangekomen"),
+    "landline": _l("Geen sms mogelijk"),
+    "course": _l("Cursus Digisterker"),
+    "other": _l("Anders"),
+}

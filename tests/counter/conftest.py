@@ -69,7 +69,7 @@ def booked(town, *, slot_index=1, **overrides):
 
 
 def checked_in(town, **overrides):
-    from referrals.counter_services import check_in
+    from counter.services import check_in
     appointment = booked(town, **overrides)
     check_in(appointment, actor=town.counter)
     return appointment
@@ -78,7 +78,7 @@ def checked_in(town, **overrides):
 def plan(town, *, capacity=8, days_ahead=7, sessions=4, municipality=None, location=None):
     from datetime import timedelta
 
-    from referrals.course_services import CourseInput, plan_course
+    from courses.services import CourseInput, plan_course
     from referrals.slots import local_today
     municipality = municipality or town.municipality
     location = location or town.location

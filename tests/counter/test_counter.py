@@ -6,12 +6,12 @@ import re
 
 from sqlalchemy import func, select
 
+from counter.models import CounterVisit, Outcome
+from courses.models import Enrolment
 from extensions import db
 from messaging.models import OutboxMessage
 from privacy.models import ProcessingLogEntry
-from referrals.counter_models import CounterVisit, Outcome, Task
-from referrals.course_models import Enrolment
-from referrals.models import Appointment, Referral
+from referrals.models import Appointment, Referral, Task
 from tests.counter.conftest import booked, checked_in, plan
 
 OUTCOME = {"actions": ["digid_apply", "explained"], "minutes": "25", "result": "solved", "solution": "none",

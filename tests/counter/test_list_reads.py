@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from counter.services import sweep_stale
 from extensions import clock, db
 from privacy.models import ProcessingLogEntry
 from privacy.services import record_list_read
-from referrals.counter_models import Task
-from referrals.counter_services import sweep_stale
+from referrals.models import Task
 from referrals.services import free_slots
 from tests.counter.conftest import booked, checked_in
 from tests.counter.test_counter import OUTCOME, app_client_for, text_of

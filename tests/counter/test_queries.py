@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
+from counter.services import mark_no_show
+from courses import services as course_services
+from courses.models import Course
 from extensions import db
-from referrals import course_services
-from referrals.counter_services import mark_no_show
-from referrals.course_models import Course
 from referrals.models import Referral
 from tests.counter.conftest import booked, checked_in, plan
 

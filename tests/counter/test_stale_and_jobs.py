@@ -7,14 +7,14 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select, update
 
+from counter import services as counter_services
+from counter.services import sweep_stale, working_days_before
 from extensions import clock, db
 from messaging import gsm7
 from messaging.models import OutboxMessage, SmsStatus
 from messaging.sms_texts import LONGEST_VALUES, TEXTS, render
-from referrals import counter_services
-from referrals.counter_models import Task
-from referrals.counter_services import sweep_stale, tasks_for_failed_sms, working_days_before
-from referrals.models import Referral
+from referrals.models import Referral, Task
+from referrals.outreach import tasks_for_failed_sms
 from referrals.services import ReferralInput, book, create_referral, free_slots
 from tests.counter.conftest import MONDAY
 from tests.counter.test_counter import text_of
@@ -109,8 +109,8 @@ def test_issue5_sms_texts_fit_one_segment_in_both_languages(purpose):
 def test_the_jobs_are_in_the_scheduler_table():
     import scheduler
     funcs = {job.func for job in scheduler.JOBS}
-    assert {"referrals.counter_services:sweep_stale", "referrals.counter_services:tasks_for_failed_sms",
-            "referrals.course_services:queue_course_reminders"} <= funcs
+    assert {"counter.jobs:sweep_stale", "referrals.jobs:failed_sms_tasks",
+            "courses.jobs:queue_reminders"} <= funcs
     for ref in funcs:
         assert callable(scheduler.resolve(ref))
     assert counter_services.sweep_stale

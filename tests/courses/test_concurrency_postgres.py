@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from accounts.models import User
+from courses import services as course_services
+from courses.models import Course, Enrolment
 from extensions import clock, db
 from messaging.models import OutboxMessage
-from referrals import course_services
-from referrals.course_models import Course, Enrolment
 from referrals.models import Referral
 from tests.conftest import run_together
 from tests.counter.conftest import checked_in, plan
@@ -78,9 +78,9 @@ def test_two_schedulers_send_each_course_reminder_once(app, town):
 
 
 def test_two_counters_check_in_the_same_citizen_at_once_and_two_schedulers_sweep_once(app, town):
+    from counter.models import CounterVisit
+    from counter.services import check_in, sweep_stale
     from extensions import DomainError
-    from referrals.counter_models import CounterVisit
-    from referrals.counter_services import check_in, sweep_stale
     from referrals.models import Appointment
     from tests.counter.conftest import booked
 

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from courses import services as course_services
 from extensions import clock, db
 from messaging import dispatcher
 from messaging.gateways import gateway_from_config
 from messaging.models import OutboxMessage, SmsStatus
-from referrals import course_services
 from referrals.slots import AMSTERDAM
 from tests.counter.conftest import plan
 from tests.courses.test_courses import with_outcome

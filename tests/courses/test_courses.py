@@ -6,13 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from counter.services import OutcomeInput, record_outcome
+from courses import services as course_services
+from courses.models import Attendance, Course, CourseSession, Enrolment
 from extensions import clock, db
 from messaging.models import OutboxMessage
-from referrals import course_services
-from referrals.counter_models import Task
-from referrals.counter_services import OutcomeInput, record_outcome
-from referrals.course_models import Attendance, Course, CourseSession, Enrolment
-from referrals.models import Referral
+from referrals.models import Referral, Task
 from tests.counter.conftest import checked_in, plan
 from tests.counter.test_counter import text_of
 

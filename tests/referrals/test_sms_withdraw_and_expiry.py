@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
+from counter.services import mark_no_show
 from extensions import clock, db
 from messaging import dispatcher
 from messaging.gateways import gateway_from_config
 from messaging.models import OutboxMessage, SmsStatus
 from messaging.services import receive_inbound
-from referrals.counter_services import mark_no_show
 from referrals.models import Appointment
 from referrals.services import book, cancel_appointment, free_slots, queue_reminders, reschedule
 from referrals.slots import AMSTERDAM

@@ -10,64 +10,26 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from babel.dates import format_date
-from flask import abort, current_app
+from blinker import Namespace
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_login import current_user
-from sqlalchemy import String, and_, cast, exists, func, literal, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from accounts.models import Organisation, User
+from counter.models import ACTIONS, RESULTS, SOLUTIONS, CounterVisit, Outcome
+from courses import services as course_services
 from extensions import DomainError, clock, db
-from messaging.models import OutboxMessage, SmsStatus
-from messaging.services import queue_sms, withdraw
+from messaging.services import withdraw
 from privacy.services import record
 from referrals.checks import refuse_bsn
-from referrals.counter_models import ACTIONS, RESULTS, SOLUTIONS, CounterVisit, Outcome, Task
-from referrals.models import Appointment, Citizen, Location, Referral
+from referrals.models import Appointment, Location, Referral
+from referrals.outreach import add_task, tell_citizen
 from referrals.services import FieldErrors, change_status, display_phone
 from referrals.slots import AMSTERDAM, is_public_holiday, local_day_bounds, local_today
 from referrals.vocabulary import OPEN_STATUSES, AppointmentStatus, Channel, Status
-
-# --- telling the citizen by their channel -----------------------------------------------------------
-
-
-def tell_citizen(citizen: Citizen, *, purpose: str, values: dict, subject_type: str, subject_id: int,
-                 dedup_key: str, municipality_id: int, referral_id: int | None, task_text: str,
-                 letter_text: str | None = None, reason: str = "other",
-                 expires_at: datetime | None = None) -> str:
-    """SMS through the outbox when the citizen gets SMS; otherwise a task for the municipality: a
-    letter (with `letter_text`, the body of the printed letter) for letter citizens, a call (with
-    `task_text`) for the others and when there is no letter text. Idempotent through the dedup key.
-    Adds to the caller's transaction. Returns "sms", "letter" or "call". `expires_at`: an SMS still
-    unsent then is not sent (the tasks have no expiry)."""
-    if citizen.gets_sms:
-        queue_sms(to=citizen.phone_e164, purpose=purpose, language=citizen.language, values=values,
-                  subject_type=subject_type, subject_id=subject_id, dedup_key=dedup_key,
-                  organisation_id=municipality_id, expires_at=expires_at)
-        return "sms"
-    kind = "letter" if citizen.channel == Channel.LETTER and letter_text else "call"
-    if kind == "call" and not citizen.phone_is_mobile:
-        reason = "landline"
-    add_task(municipality_id=municipality_id, referral_id=referral_id, kind=kind, reason=reason,
-             description=letter_text if kind == "letter" else task_text, dedup_key=f"{dedup_key}:task")
-    return kind
-
-
-def add_task(*, municipality_id: int, referral_id: int | None, kind: str, reason: str, description: str,
-             dedup_key: str | None = None) -> None:
-    """Add a task in the caller's transaction. With a dedup key, a second call (a second
-    scheduler, a double click) adds nothing: INSERT ... ON CONFLICT DO NOTHING."""
-    values = dict(municipality_id=municipality_id, referral_id=referral_id, kind=kind, reason=reason,
-                  description=description[:400], dedup_key=dedup_key, created_at=clock.now())
-    if dedup_key is None:
-        db.session.add(Task(**values))
-        return
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(insert(Task).values(**values).on_conflict_do_nothing(index_elements=["dedup_key"]))
 
 
 def _day_values(moment: datetime, location: Location, language: str) -> dict:
@@ -206,7 +168,12 @@ def mark_no_show(appointment: Appointment, *, actor: User) -> str:
     return how
 
 
-# --- the outcome ----------------------------------------------------------------------------------------
+# --- the outcome -------------------------------------------------------------------------------------
+
+# Sent inside the transaction that records an outcome, with `outcome` and `actor`: contexts above
+# the counter (volunteers for a buddy, helpdesk for an escalation) take their solution from here.
+# Handlers add to the caller's transaction; they never commit, and an error they raise undoes the outcome.
+outcome_recorded = Namespace().signal("outcome-recorded")
 
 @dataclass
 class OutcomeInput:
@@ -275,7 +242,6 @@ def check_outcome(data: OutcomeInput) -> dict:
 def record_outcome(referral: Referral, data: OutcomeInput, *, actor: User):
     """Record what was done and the lasting solution; with a course chosen, enrol in the same
     transaction. Everything or nothing is saved. Returns (outcome, enrolment or None)."""
-    from referrals import course_services
     if referral.status != Status.ATTENDED:
         raise DomainError(_("Leg de uitkomst vast nadat de inwoner is aangemeld aan de balie."))
     clean = check_outcome(data)
@@ -307,6 +273,7 @@ def record_outcome(referral: Referral, data: OutcomeInput, *, actor: User):
                actor=actor)
         if course is not None:
             enrolment = course_services.enrol(referral, course, actor=actor, commit=False)
+        outcome_recorded.send(referral, outcome=outcome, actor=actor)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -315,84 +282,6 @@ def record_outcome(referral: Referral, data: OutcomeInput, *, actor: User):
         db.session.rollback()
         raise
     return outcome, enrolment
-
-
-# --- tasks ----------------------------------------------------------------------------------------------
-
-def tasks_query(municipality_id: int, *, done: bool = False):
-    stmt = (select(Task).where(Task.municipality_id == municipality_id)
-            .options(selectinload(Task.referral), selectinload(Task.done_by)))
-    if done:
-        return stmt.where(Task.done_at.is_not(None)).order_by(Task.done_at.desc(), Task.id.desc())
-    return stmt.where(Task.done_at.is_(None)).order_by(Task.created_at, Task.id)
-
-
-def count_open_tasks(municipality_id: int) -> int:
-    return db.session.execute(select(func.count()).select_from(Task).where(
-        Task.municipality_id == municipality_id, Task.done_at.is_(None))).scalar_one()
-
-
-def task_for_user(task_id: int, user=None) -> Task:
-    user = user or current_user
-    task = db.session.execute(select(Task).where(Task.id == task_id, Task.municipality_id == user.organisation_id)
-                              .options(selectinload(Task.referral))).scalar()
-    if task is None:
-        abort(404)
-    return task
-
-
-def complete_task(task: Task, *, actor: User) -> None:
-    done = db.session.execute(
-        update(Task).where(Task.id == task.id, Task.done_at.is_(None))
-        .values(done_at=clock.now(), done_by_id=actor.id).execution_options(synchronize_session=False))
-    if done.rowcount != 1:
-        db.session.rollback()
-        raise DomainError(_("Deze taak was al gedaan."))
-    if task.referral_id:
-        record("update", "referral", task.referral_id, "taak afhandelen",
-               detail=f"taak {task.id} ({task.kind}) gedaan", actor=actor)
-    db.session.commit()
-
-
-def record_letter_read(task: Task, *, actor: User) -> None:
-    if task.referral_id:
-        record("read", "referral", task.referral_id, "brief afdrukken", detail=f"taak {task.id}", actor=actor)
-        db.session.commit()
-
-
-def tasks_for_failed_sms(days: int = 14) -> int:
-    """Scheduler job: every SMS of a municipality about an appointment or a course that failed or
-    was not delivered becomes a call-back task (once: the task's dedup key)."""
-    from referrals.course_models import Enrolment
-    since = clock.now() - timedelta(days=days)
-    rows = db.session.execute(
-        select(OutboxMessage.id, OutboxMessage.subject_type, OutboxMessage.subject_id, OutboxMessage.organisation_id,
-               OutboxMessage.error_reason)
-        .where(OutboxMessage.status.in_((SmsStatus.FAILED, SmsStatus.UNDELIVERED)),
-               OutboxMessage.subject_type.in_(("appointment", "course_enrolment", "course_session")),
-               OutboxMessage.organisation_id.is_not(None), OutboxMessage.status_changed_at >= since,
-               ~exists().where(Task.dedup_key == literal("sms:") + cast(OutboxMessage.id, String)
-                               + literal(":failed")))).all()
-    added = 0
-    for message_id, subject_type, subject_id, organisation_id, reason in rows:
-        referral_id = None
-        if subject_type == "appointment":
-            referral_id = db.session.execute(select(Appointment.referral_id).where(
-                Appointment.id == subject_id)).scalar()
-        elif subject_type == "course_enrolment":
-            referral_id = db.session.execute(select(Enrolment.referral_id).where(
-                Enrolment.id == subject_id)).scalar()
-        name, phone = "", ""
-        if referral_id:
-            citizen = db.session.execute(select(Citizen).join(Referral, Referral.citizen_id == Citizen.id)
-                                         .where(Referral.id == referral_id)).scalar()
-            name, phone = citizen.name, display_phone(citizen.phone_e164)
-        add_task(municipality_id=organisation_id, referral_id=referral_id, kind="call", reason="sms_failed",
-                 description=f"Sms aan {name or 'de inwoner'} {phone} is niet aangekomen ({reason or 'onbekend'}). "
-                             f"Bel de inwoner.", dedup_key=f"sms:{message_id}:failed")
-        added += 1
-    db.session.commit()
-    return added
 
 
 # --- the coordinator's lists ----------------------------------------------------------------------------
@@ -453,9 +342,3 @@ def sweep_stale() -> int:
         .execution_options(synchronize_session=False))
     db.session.commit()
     return result.rowcount
-
-
-def stale_count(municipality_id: int) -> int:
-    return db.session.execute(select(func.count()).select_from(Referral).where(
-        and_(Referral.municipality_id == municipality_id, Referral.stale_since.is_not(None),
-             Referral.stale_since > Referral.updated_at))).scalar_one()

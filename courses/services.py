@@ -20,18 +20,27 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User
+from courses.models import Attendance, Course, CourseSession, Enrolment, EnrolmentStatus
 from extensions import DomainError, clock, db
 from messaging.services import next_allowed_send, withdraw
 from privacy.services import record
 from referrals.checks import refuse_bsn
-from referrals.counter_services import RESULT_LINES, tell_citizen
-from referrals.course_models import Attendance, Course, CourseSession, Enrolment, EnrolmentStatus
 from referrals.models import Location, Referral
+from referrals.outreach import register_sms_subject, tell_citizen
 from referrals.services import FieldErrors, change_status, local_day_start
 from referrals.slots import AMSTERDAM, local_day_bounds, local_today
 from referrals.vocabulary import Status
 
 ACTIVE = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING)
+
+
+def _referral_of_enrolment(enrolment_id: int) -> int | None:
+    return db.session.execute(select(Enrolment.referral_id).where(Enrolment.id == enrolment_id)).scalar()
+
+
+# A course SMS that fails becomes a call-back task on the municipality's work list.
+register_sms_subject("course_enrolment", _referral_of_enrolment)
+register_sms_subject("course_session", lambda _session_id: None)
 
 
 # --- reading ----------------------------------------------------------------------------------------------
@@ -271,9 +280,7 @@ def _place(course: Course) -> str:
 
 def _line_for(referral: Referral, suffix: str) -> None:
     """Keep the agency's one line in step: '<result>; <what happens with the course>'."""
-    from referrals.counter_services import outcome_of
-    outcome = outcome_of(referral.id)
-    prefix = RESULT_LINES.get(outcome.result, "Geholpen") if outcome else "Geholpen"
+    prefix = (referral.outcome_line or "").split(";")[0] or "Geholpen"
     referral.outcome_line = f"{prefix}; {suffix}"[:120]
 
 

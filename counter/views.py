@@ -15,13 +15,14 @@ from accounts.forms import ConfirmForm, form_status, show_error
 from accounts.models import Role
 from accounts.pagination import paginate
 from accounts.policy import allow
+from counter import services as cs
+from counter.forms import DayListForm, OutcomeForm, TaskFilterForm
+from counter.models import SOLUTIONS
+from courses import services as course_services
 from extensions import DomainError
 from privacy.services import record_list_read
-from referrals import counter_services as cs
-from referrals import course_services
+from referrals import outreach
 from referrals import services as booking
-from referrals.counter_forms import DayListForm, OutcomeForm, TaskFilterForm
-from referrals.counter_models import SOLUTIONS
 from referrals.slots import local_today
 from referrals.vocabulary import AppointmentStatus, Status
 
@@ -185,9 +186,9 @@ def referral_result(referral_id: int):
 def tasks():
     filters = TaskFilterForm(request.args)
     done = filters.status.data == "gedaan"
-    page = paginate(cs.tasks_query(current_user.organisation_id, done=done))
+    page = paginate(outreach.tasks_query(current_user.organisation_id, done=done))
     html = render_template("counter/tasks.html", page=page, filters=filters, done=done, confirm=ConfirmForm(),
-                           open_count=cs.count_open_tasks(current_user.organisation_id))
+                           open_count=outreach.count_open_tasks(current_user.organisation_id))
     record_list_read("task", [t.id for t in page.items], "taken afhandelen")  # after rendering: commits
     return html
 
@@ -195,10 +196,10 @@ def tasks():
 @bp.post("/balie/taken/<int:task_id>/gedaan")
 @allow(*MUNICIPAL)
 def task_done(task_id: int):
-    task = cs.task_for_user(task_id)
+    task = outreach.task_for_user(task_id)
     if ConfirmForm().validate_on_submit():
         try:
-            cs.complete_task(task, actor=current_user)
+            outreach.complete_task(task, actor=current_user)
         except DomainError as err:
             flash(err.message, "error")
         else:
@@ -209,12 +210,12 @@ def task_done(task_id: int):
 @bp.get("/balie/taken/<int:task_id>/brief")
 @allow(*MUNICIPAL)
 def task_letter(task_id: int):
-    task = cs.task_for_user(task_id)
+    task = outreach.task_for_user(task_id)
     referral = booking.referral_for_user(task.referral_id) if task.referral_id else None
     with force_locale(referral.citizen.language if referral else "nl"):  # the citizen's language
         html = render_template("counter/letter.html", task=task, referral=referral,
                                citizen=referral.citizen if referral else None, today=local_today())
-    cs.record_letter_read(task, actor=current_user)
+    outreach.record_letter_read(task, actor=current_user)
     return html
 
 

@@ -11,11 +11,11 @@ from accounts.forms import ConfirmForm, form_status, show_error
 from accounts.models import Role
 from accounts.pagination import paginate
 from accounts.policy import allow
+from courses import services as svc
+from courses.forms import AttendanceForm, CourseFilterForm, CourseForm, EnrolForm
+from courses.models import EnrolmentStatus
 from extensions import DomainError
-from referrals import course_services as svc
 from referrals import services as booking
-from referrals.course_forms import AttendanceForm, CourseFilterForm, CourseForm, EnrolForm
-from referrals.course_models import EnrolmentStatus
 from referrals.slots import local_today
 
 bp = Blueprint("courses", __name__)

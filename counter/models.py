@@ -43,17 +43,6 @@ SOLUTIONS: dict[str, object] = {
     "escalation": _l("Doorzetten naar de tweede lijn van de organisatie"),
 }
 
-TASK_KINDS: dict[str, object] = {"call": _l("Bellen"), "letter": _l("Brief sturen")}
-
-TASK_REASONS: dict[str, object] = {
-    "no_show": _l("Niet gekomen"),
-    "sms_failed": _l("Sms niet aangekomen"),
-    "landline": _l("Geen sms mogelijk"),
-    "course": _l("Cursus Digisterker"),
-    "other": _l("Anders"),
-}
-
-
 class CounterVisit(db.Model):
     """What the counter did with one appointment: checked in or marked as not come. One per
     appointment (the unique key refuses a second, also when two counters click at once)."""
@@ -116,33 +105,3 @@ class Outcome(db.Model):
     def solution_label(self):
         return SOLUTIONS.get(self.solution, self.solution)
 
-
-class Task(db.Model):
-    """A call to make or a letter to send for the municipality. `dedup_key` (when set) makes
-    creating the same task twice (two schedulers, a double click) a no-op."""
-
-    __tablename__ = "counter_task"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    municipality_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
-    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), nullable=True, index=True)
-    kind: Mapped[str] = mapped_column(String(10))  # TASK_KINDS
-    reason: Mapped[str] = mapped_column(String(20))  # TASK_REASONS
-    description: Mapped[str] = mapped_column(String(400))  # stored Dutch text for the municipality
-    dedup_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
-
-    referral: Mapped[Referral | None] = relationship(lazy="raise")
-    done_by: Mapped[User | None] = relationship(lazy="raise")
-
-    __table_args__ = (Index("ix_counter_task_municipality_done", "municipality_id", "done_at"),)
-
-    @property
-    def kind_label(self):
-        return TASK_KINDS.get(self.kind, self.kind)
-
-    @property
-    def reason_label(self):
-        return TASK_REASONS.get(self.reason, self.reason)

@@ -7,7 +7,7 @@ from wtforms import DateField, RadioField, SelectField, StringField, TextAreaFie
 from wtforms.validators import Length, Optional
 
 from accounts.forms import DateWithin
-from referrals.counter_models import ACTIONS, RESULTS, SOLUTIONS
+from counter.models import ACTIONS, RESULTS, SOLUTIONS
 from referrals.forms import MultiCheckboxField
 
 

@@ -1,6 +1,6 @@
-"""Demo data of the counter (issue 5): three appointments today at the Utrecht Stadskantoor (so
-the day list is not empty, whatever day the demo is loaded) and a Digisterker course with four
-sessions. Runs after referrals.demo. Idempotent: a second run changes nothing."""
+"""Demo data of the counter: three appointments today at the Utrecht Stadskantoor (so the day list
+is not empty, whatever day the demo is loaded). Runs after referrals.demo. Idempotent: a second run
+changes nothing."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
@@ -9,13 +9,10 @@ from sqlalchemy import select
 
 from accounts.models import Organisation, User
 from extensions import clock, db
-from referrals import course_services, services
-from referrals.course_models import Course
+from referrals import services
 from referrals.models import Appointment, Citizen, Location, Slot
 from referrals.slots import AMSTERDAM, local_today
 from referrals.vocabulary import AppointmentStatus, Status
-
-COURSE_TITLE = "Digisterker: Werken met de e-overheid"
 
 # (name, phone, postcode, house number, channel, local time today, extras)
 TODAY = [
@@ -36,26 +33,13 @@ def _one(model, *conditions):
 def seed() -> None:
     utrecht = _one(Organisation, Organisation.name == "Gemeente Utrecht")
     agent = _one(User, User.email == "agent@belastingdienst.demo.nl")
-    coordinator = _one(User, User.email == "coordinator@utrecht.demo.nl")
-    if utrecht is None or agent is None or coordinator is None:
+    if utrecht is None or agent is None:
         return
     location = _one(Location, Location.municipality_id == utrecht.id, Location.name == "Stadskantoor")
     if location is None:
         return
     db.session.commit()
-    _seed_course(utrecht, location, coordinator)
     _seed_today(utrecht, location, agent)
-
-
-def _seed_course(utrecht: Organisation, location: Location, coordinator: User) -> None:
-    if _one(Course, Course.municipality_id == utrecht.id, Course.title == COURSE_TITLE):
-        return
-    first = local_today() + timedelta(days=3)
-    while first.weekday() >= 5:
-        first += timedelta(days=1)
-    course_services.plan_course(utrecht.id, course_services.CourseInput(
-        title=COURSE_TITLE, location_id=location.id, capacity=8, first_day=first, starts=time(10), ends=time(12),
-        sessions=4, intake_note="Neem uw telefoon of tablet mee, en uw DigiD als u die al heeft."), actor=coordinator)
 
 
 def _seed_today(utrecht: Organisation, location: Location, agent: User) -> None:

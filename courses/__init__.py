@@ -1,0 +1,1 @@
+"""Digisterker courses: planning, enrolment with a waiting list, reminders, attendance."""

@@ -1,0 +1,150 @@
+"""Reaching the citizen by the channel they chose, and the municipality's work list of calls and
+letters (one `Task` model). Every context that must tell a citizen something goes through
+`tell_citizen`: an SMS through the outbox, or a task for the municipality."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from flask import abort
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import String, cast, exists, func, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import selectinload
+
+from accounts.models import User
+from extensions import DomainError, clock, db
+from messaging.models import OutboxMessage, SmsStatus
+from messaging.services import queue_sms
+from privacy.services import record
+from referrals.models import Appointment, Citizen, Referral, Task
+from referrals.services import display_phone
+from referrals.vocabulary import Channel
+
+# --- telling the citizen by their channel -----------------------------------------------------------
+
+
+def tell_citizen(citizen: Citizen, *, purpose: str, values: dict, subject_type: str, subject_id: int,
+                 dedup_key: str, municipality_id: int, referral_id: int | None, task_text: str,
+                 letter_text: str | None = None, reason: str = "other",
+                 expires_at: datetime | None = None) -> str:
+    """SMS through the outbox when the citizen gets SMS; otherwise a task for the municipality: a
+    letter (with `letter_text`, the body of the printed letter) for letter citizens, a call (with
+    `task_text`) for the others and when there is no letter text. Idempotent through the dedup key.
+    Adds to the caller's transaction. Returns "sms", "letter" or "call". `expires_at`: an SMS still
+    unsent then is not sent (the tasks have no expiry)."""
+    if citizen.gets_sms:
+        queue_sms(to=citizen.phone_e164, purpose=purpose, language=citizen.language, values=values,
+                  subject_type=subject_type, subject_id=subject_id, dedup_key=dedup_key,
+                  organisation_id=municipality_id, expires_at=expires_at)
+        return "sms"
+    kind = "letter" if citizen.channel == Channel.LETTER and letter_text else "call"
+    if kind == "call" and not citizen.phone_is_mobile:
+        reason = "landline"
+    add_task(municipality_id=municipality_id, referral_id=referral_id, kind=kind, reason=reason,
+             description=letter_text if kind == "letter" else task_text, dedup_key=f"{dedup_key}:task")
+    return kind
+
+
+def add_task(*, municipality_id: int, referral_id: int | None, kind: str, reason: str, description: str,
+             dedup_key: str | None = None) -> None:
+    """Add a task in the caller's transaction. With a dedup key, a second call (a second
+    scheduler, a double click) adds nothing: INSERT ... ON CONFLICT DO NOTHING."""
+    values = dict(municipality_id=municipality_id, referral_id=referral_id, kind=kind, reason=reason,
+                  description=description[:400], dedup_key=dedup_key, created_at=clock.now())
+    if dedup_key is None:
+        db.session.add(Task(**values))
+        return
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(insert(Task).values(**values).on_conflict_do_nothing(index_elements=["dedup_key"]))
+
+
+
+# --- tasks ----------------------------------------------------------------------------------------------
+
+def tasks_query(municipality_id: int, *, done: bool = False):
+    stmt = (select(Task).where(Task.municipality_id == municipality_id)
+            .options(selectinload(Task.referral), selectinload(Task.done_by)))
+    if done:
+        return stmt.where(Task.done_at.is_not(None)).order_by(Task.done_at.desc(), Task.id.desc())
+    return stmt.where(Task.done_at.is_(None)).order_by(Task.created_at, Task.id)
+
+
+def count_open_tasks(municipality_id: int) -> int:
+    return db.session.execute(select(func.count()).select_from(Task).where(
+        Task.municipality_id == municipality_id, Task.done_at.is_(None))).scalar_one()
+
+
+def task_for_user(task_id: int, user=None) -> Task:
+    user = user or current_user
+    task = db.session.execute(select(Task).where(Task.id == task_id, Task.municipality_id == user.organisation_id)
+                              .options(selectinload(Task.referral))).scalar()
+    if task is None:
+        abort(404)
+    return task
+
+
+def complete_task(task: Task, *, actor: User) -> None:
+    done = db.session.execute(
+        update(Task).where(Task.id == task.id, Task.done_at.is_(None))
+        .values(done_at=clock.now(), done_by_id=actor.id).execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        db.session.rollback()
+        raise DomainError(_("Deze taak was al gedaan."))
+    if task.referral_id:
+        record("update", "referral", task.referral_id, "taak afhandelen",
+               detail=f"taak {task.id} ({task.kind}) gedaan", actor=actor)
+    db.session.commit()
+
+
+def record_letter_read(task: Task, *, actor: User) -> None:
+    if task.referral_id:
+        record("read", "referral", task.referral_id, "brief afdrukken", detail=f"taak {task.id}", actor=actor)
+        db.session.commit()
+
+
+# SMS subject types whose failure becomes a call-back task, each with how to find its referral (None
+# when the subject belongs to no one referral). Contexts above referrals register their own types.
+_REFERRAL_OF_SUBJECT: dict[str, Callable[[int], int | None]] = {}
+
+
+def register_sms_subject(subject_type: str, referral_of: Callable[[int], int | None]) -> None:
+    _REFERRAL_OF_SUBJECT[subject_type] = referral_of
+
+
+def _referral_of_appointment(appointment_id: int) -> int | None:
+    return db.session.execute(select(Appointment.referral_id).where(Appointment.id == appointment_id)).scalar()
+
+
+register_sms_subject("appointment", _referral_of_appointment)
+
+
+def tasks_for_failed_sms(days: int = 14) -> int:
+    """Scheduler job: every SMS of a municipality about a registered subject (an appointment, a
+    course) that failed or was not delivered becomes a call-back task (once: the task's dedup key)."""
+    since = clock.now() - timedelta(days=days)
+    rows = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.subject_type, OutboxMessage.subject_id, OutboxMessage.organisation_id,
+               OutboxMessage.error_reason)
+        .where(OutboxMessage.status.in_((SmsStatus.FAILED, SmsStatus.UNDELIVERED)),
+               OutboxMessage.subject_type.in_(sorted(_REFERRAL_OF_SUBJECT)),
+               OutboxMessage.organisation_id.is_not(None), OutboxMessage.status_changed_at >= since,
+               ~exists().where(Task.dedup_key == literal("sms:") + cast(OutboxMessage.id, String)
+                               + literal(":failed")))).all()
+    added = 0
+    for message_id, subject_type, subject_id, organisation_id, reason in rows:
+        referral_id = _REFERRAL_OF_SUBJECT[subject_type](subject_id)
+        name, phone = "", ""
+        if referral_id:
+            citizen = db.session.execute(select(Citizen).join(Referral, Referral.citizen_id == Citizen.id)
+                                         .where(Referral.id == referral_id)).scalar()
+            name, phone = citizen.name, display_phone(citizen.phone_e164)
+        add_task(municipality_id=organisation_id, referral_id=referral_id, kind="call", reason="sms_failed",
+                 description=f"Sms aan {name or 'de inwoner'} {phone} is niet aangekomen ({reason or 'onbekend'}). "
+                             f"Bel de inwoner.", dedup_key=f"sms:{message_id}:failed")
+        added += 1
+    db.session.commit()
+    return added
+
