@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from accounts.models import Organisation, User
 from extensions import clock, db
+from extensions.dates import stored_when
 from referrals import services
 from referrals.models import Appointment, Citizen, Location, Slot
 from referrals.slots import AMSTERDAM, local_today
@@ -67,5 +68,5 @@ def _seed_today(utrecht: Organisation, location: Location, agent: User) -> None:
         db.session.add(appointment)
         db.session.flush()
         services.change_status(referral, Status.BOOKED, actor=agent,
-                               note=f"Afspraak {services.stored_when(starts)}, {location.name} (demo)")
+                               note=f"Afspraak {stored_when(starts)}, {location.name} (demo)")
     db.session.commit()

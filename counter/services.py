@@ -7,7 +7,7 @@ scoping, change_status for every status change, reschedule for moving an appoint
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from babel.dates import format_date
 from blinker import Namespace
@@ -22,13 +22,13 @@ from accounts.models import Organisation, User
 from counter.models import ACTIONS, RESULTS, SOLUTIONS, CounterVisit, Outcome
 from courses import services as course_services
 from extensions import DomainError, clock, db
+from extensions.dates import AMSTERDAM, local_day_bounds, local_today, working_days_before
 from messaging.services import withdraw
 from privacy.services import record
 from referrals.checks import refuse_bsn
 from referrals.models import Appointment, Location, Referral
 from referrals.outreach import add_task, tell_citizen
 from referrals.services import FieldErrors, change_status, display_phone
-from referrals.slots import AMSTERDAM, is_public_holiday, local_day_bounds, local_today
 from referrals.vocabulary import OPEN_STATUSES, AppointmentStatus, Channel, Status
 
 
@@ -302,23 +302,6 @@ def stale_query(municipality_id: int):
 
 
 # --- stale referrals (scheduler job) --------------------------------------------------------------------
-
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and not is_public_holiday(day)
-
-
-def working_days_before(moment: datetime, days: int) -> datetime:
-    """The same Amsterdam clock time `days` Dutch working days earlier (weekends and public
-    holidays do not count)."""
-    local = moment.astimezone(AMSTERDAM)
-    day = local.date()
-    counted = 0
-    while counted < days:
-        day -= timedelta(days=1)
-        if is_working_day(day):
-            counted += 1
-    return datetime.combine(day, local.time(), AMSTERDAM).astimezone(moment.tzinfo)
-
 
 def sweep_stale() -> int:
     """Scheduler job: flag open referrals without progress for STALE_AFTER_WORKING_DAYS working

@@ -22,12 +22,13 @@ from sqlalchemy.orm import selectinload
 from accounts.models import User
 from courses.models import Attendance, Course, CourseSession, Enrolment, EnrolmentStatus
 from extensions import DomainError, clock, db
+from extensions.dates import local_day_start
 from messaging.services import next_allowed_send, withdraw
 from privacy.services import record
 from referrals.checks import refuse_bsn
 from referrals.models import Location, Referral
 from referrals.outreach import register_sms_subject, tell_citizen
-from referrals.services import FieldErrors, change_status, local_day_start
+from referrals.services import FieldErrors, change_status
 from referrals.slots import AMSTERDAM, local_day_bounds, local_today
 from referrals.vocabulary import Status
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from babel.dates import format_date
-from babel.dates import format_datetime as babel_format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, exists, or_, select, update
@@ -23,6 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from accounts.models import Organisation, OrgKind, User
 from extensions import DomainError, clock, db
+from extensions.dates import AMSTERDAM, local_day_bounds, local_day_start, local_today, stored_when
 from messaging.phone import format_phone, parse_phone
 from messaging.services import next_allowed_send, queue_sms, withdraw
 from messaging.sms_texts import LONGEST_VALUES
@@ -39,7 +39,7 @@ from referrals.models import (
     Slot,
     StatusChange,
 )
-from referrals.slots import AMSTERDAM, local_day_bounds, local_today, sync_location
+from referrals.slots import sync_location
 from referrals.vocabulary import (
     CATEGORIES,
     CHANNELS,
@@ -335,11 +335,6 @@ def agency_line(referral: Referral) -> str:
 
 # --- slots ----------------------------------------------------------------------------------------
 
-def stored_when(moment: datetime) -> str:
-    """The same in Dutch, for text stored in the history (written outside requests too)."""
-    return babel_format_datetime(moment, "EEEE d MMMM 'om' HH:mm", tzinfo=AMSTERDAM, locale="nl")
-
-
 def free_slots(municipality_id: int, *, location_id: int | None = None, from_day: date | None = None,
                limit: int = 12, exclude_slot_id: int | None = None) -> list[Slot]:
     """The first free slots of a municipality (or one location), soonest first, from now or from
@@ -383,11 +378,6 @@ def _sms_values(appointment: Appointment, location: Location, language: str) -> 
 
 # Stored reasons (Dutch) for SMS that are withdrawn because the appointment changed.
 WITHDRAWN_CHANGED = "Ingetrokken: de afspraak is gewijzigd of afgezegd"
-
-
-def local_day_start(moment: datetime) -> datetime:
-    """The UTC instant at which the Amsterdam day of `moment` begins (local midnight)."""
-    return local_day_bounds(moment.astimezone(AMSTERDAM).date())[0]
 
 
 def sms_expiry(appointment: Appointment, purpose: str) -> datetime | None:

@@ -10,41 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-import holidays
 from flask import current_app, has_app_context
 from sqlalchemy import case, delete, insert, select
 
 from extensions import clock, db
+from extensions.dates import AMSTERDAM, holiday_name, is_public_holiday, local_day_bounds, local_today  # noqa: F401
 from referrals.models import Location, Slot
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
-
-@lru_cache(maxsize=8)
-def _dutch_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("NL", years=year).keys())
-
-
-def is_public_holiday(day: date) -> bool:
-    return day in _dutch_holidays(day.year)
-
-
-def holiday_name(day: date) -> str | None:
-    return holidays.country_holidays("NL", years=day.year, language="nl").get(day)
-
-
-def local_today() -> date:
-    return clock.now().astimezone(AMSTERDAM).date()
-
-
-def local_day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The UTC instants at which a local (Amsterdam) day begins and ends."""
-    start = datetime.combine(day, datetime.min.time(), AMSTERDAM).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), AMSTERDAM).astimezone(UTC)
-    return start, end
 
 
 def desired_slots(location: Location, start: date, end: date) -> Iterator[tuple[datetime, datetime]]:

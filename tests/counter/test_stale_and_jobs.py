@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select, update
 
 from counter import services as counter_services
-from counter.services import sweep_stale, working_days_before
+from counter.services import sweep_stale
 from extensions import clock, db
+from extensions.dates import working_days_before
 from messaging import gsm7
 from messaging.models import OutboxMessage, SmsStatus
 from messaging.sms_texts import LONGEST_VALUES, TEXTS, render

@@ -1,0 +1,113 @@
+"""Dutch time: Europe/Amsterdam days, public holidays, working days, and the date formats shown to
+people. Stored times are UTC (extensions.UTCDateTime); everything here turns them into local days.
+
+Two calendars, decided per use:
+- Opening days (slots): closed on the public holidays of `holidays` (NL, category PUBLIC; 5 May
+  only in the lustrum years, as the law has it). A coordinator closes other days by hand.
+- Working days (deadlines: the stale sweep, service levels): the public holidays and the OPTIONAL
+  ones (5 May every year). Civil servants of municipalities and the Rijk have 5 May off every year,
+  and a deadline must not fall due on a day the people who meet it are not at work.
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from babel.dates import format_date, format_datetime
+
+from extensions import clock
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+@lru_cache(maxsize=32)
+def _holidays(year: int, categories: tuple[str, ...]) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("NL", years=year, categories=categories).keys())
+
+
+def is_public_holiday(day: date) -> bool:
+    """A day the counters are closed by themselves (no slots)."""
+    return day in _holidays(day.year, (holidays.PUBLIC,))
+
+
+def holiday_name(day: date) -> str | None:
+    """The Dutch name of a public or optional holiday, or None."""
+    return holidays.country_holidays("NL", years=day.year, language="nl",
+                                     categories=(holidays.PUBLIC, holidays.OPTIONAL)).get(day)
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday, and no public or optional holiday (5 May counts as a day off every year)."""
+    return day.weekday() < 5 and day not in _holidays(day.year, (holidays.PUBLIC, holidays.OPTIONAL))
+
+
+def working_days_before(moment: datetime, days: int) -> datetime:
+    """The same Amsterdam clock time `days` working days earlier."""
+    local = moment.astimezone(AMSTERDAM)
+    day = local.date()
+    counted = 0
+    while counted < days:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            counted += 1
+    return datetime.combine(day, local.time(), AMSTERDAM).astimezone(moment.tzinfo)
+
+
+def local_today() -> date:
+    return clock.now().astimezone(AMSTERDAM).date()
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(AMSTERDAM).date()
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The UTC instants at which a local (Amsterdam) day begins and ends."""
+    start = datetime.combine(day, datetime.min.time(), AMSTERDAM).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), AMSTERDAM).astimezone(UTC)
+    return start, end
+
+
+def local_day_start(moment: datetime) -> datetime:
+    """The UTC instant at which the Amsterdam day of `moment` begins (local midnight)."""
+    return local_day_bounds(local_date(moment))[0]
+
+
+# --- formats shown to people ------------------------------------------------------------------------
+# Pages use these names through the `when` and `day` template filters (app.py); stored Dutch text
+# (history notes, task texts) and SMS values use the functions below. One pattern per purpose.
+FORMATS = {
+    "long": "EEEE d MMMM y 'om' HH:mm",  # woensdag 2 december 2026 om 10:30
+    "weekday": "EEEE d MMMM 'om' HH:mm",  # woensdag 2 december om 10:30 (this year, near)
+    "short": "EEE d MMM HH:mm",  # wo 2 dec. 10:30 (lists)
+    "stamp": "d MMM y HH:mm",  # 2 dec. 2026 10:30 (logs, history)
+    "time": "HH:mm",
+    "iso": "yyyy-MM-dd",  # values of date inputs
+}
+DAY_FORMATS = {
+    "long": "EEEE d MMMM y",  # woensdag 2 december 2026
+    "weekday": "EEEE d MMMM",  # woensdag 2 december (SMS)
+    "short": "EEE d MMM y",  # wo 2 dec. 2026
+    "date": "d MMMM y",  # 2 december 2026
+    "compact": "d MMM y",  # 2 dec. 2026
+}
+
+
+def stored_when(moment: datetime) -> str:
+    """'woensdag 2 december om 10:30' in Dutch, for text stored in the history (written outside
+    requests too, and read in any interface language)."""
+    return format_datetime(moment, FORMATS["weekday"], tzinfo=AMSTERDAM, locale="nl")
+
+
+def stored_day_time(moment: datetime) -> str:
+    """'2 december 2026 om 10:30' in Dutch, for stored task and letter texts."""
+    return format_datetime(moment, "d MMMM y 'om' HH:mm", tzinfo=AMSTERDAM, locale="nl")
+
+
+def sms_date_time(moment: datetime, language: str) -> dict[str, str]:
+    """The date and time values of an SMS in the citizen's language: 'donderdag 10 september', '10:30'."""
+    local = moment.astimezone(AMSTERDAM)
+    return {"date": format_date(local.date(), DAY_FORMATS["weekday"], locale=language),
+            "time": local.strftime("%H:%M")}
