@@ -1,4 +1,4 @@
-"""Forms of the counter (issue 5): shape only; counter_services decides."""
+"""Forms of the counter: shape only; counter.services decides."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

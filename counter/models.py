@@ -1,8 +1,7 @@
-"""The municipal counter (issue 5): check-in and no-show, the outcome of a visit, and tasks.
+"""The municipal counter: check-in and no-show, and the outcome of a visit.
 
-Tables of our own beside the booking tables: a visit (check-in or no-show of one appointment),
-the outcome of a referral (what was done, the result and the lasting solution; the counter's
-notes never leave the municipality), and tasks (calls to make, letters to send; done by whom, when).
+A visit is the check-in or no-show of one appointment; the outcome of a referral is what was done,
+the result and the lasting solution (the counter's notes never leave the municipality).
 """
 from __future__ import annotations
 

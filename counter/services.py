@@ -1,8 +1,8 @@
-"""The counter's rules (issue 5): the day list, check-in, no-show, the outcome, tasks, the
-coordinator's lists and the stale sweep. Views translate; these decide and commit.
+"""The counter's rules: the day list, check-in, no-show, the outcome, the coordinator's lists and the
+stale sweep. Views translate; these decide.
 
-Built on referrals.services (the booking engineer's): appointment_for_user/referral_for_user for
-scoping, change_status for every status change, reschedule for moving an appointment.
+Built on referrals.services: appointment_for_user/referral_for_user for scoping, change_status for
+every status change, reschedule for moving an appointment; referrals.outreach to tell the citizen.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The counter (issue 5): day list, a citizen's visit, check-in, no-show, outcome, tasks, and the
+"""The counter: day list, a citizen's visit, check-in, no-show, outcome, tasks, and the
 coordinator's lists of citizens waiting for a buddy and of delayed referrals. Thin: the services
 decide."""
 from __future__ import annotations

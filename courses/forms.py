@@ -1,4 +1,4 @@
-"""Forms of the Digisterker courses (issue 5): shape only; course_services decides."""
+"""Forms of the Digisterker courses : shape only; courses.services decides."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

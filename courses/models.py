@@ -1,4 +1,4 @@
-"""Digisterker courses (issue 5): a course at a location with sessions, a capacity and a waiting
+"""Digisterker courses: a course at a location with sessions, a capacity and a waiting
 list; enrolments of referred citizens; attendance per session.
 
 Capacity: `Course.taken` counts the enrolled seats and never exceeds `capacity` (a CHECK and the

@@ -1,4 +1,4 @@
-"""Digisterker courses (issue 5): planning, enrolment with a waiting list, cancellation that moves
+"""Digisterker courses: planning, enrolment with a waiting list, cancellation that moves
 the first waiting citizen up, attendance, completion, and the reminder job.
 
 Capacity holds under concurrency: a seat is taken with one conditional UPDATE

@@ -1,4 +1,4 @@
-"""Digisterker courses (issue 5): the coordinator plans, the counter enrols, attendance per
+"""Digisterker courses: the coordinator plans, the counter enrols, attendance per
 session, cancellation with the waiting list, completion. Thin: course_services decides."""
 from __future__ import annotations
 

@@ -96,7 +96,7 @@ def render(purpose: str, language: str, values: dict | None = None) -> str:
     return template.format(**safe)
 
 
-# --- referrals (issue 4): appointments at the municipality ---------------------------------------
+# --- referrals: appointments at the municipality ------------------------------------------------
 # {address} is the location's street and number, {city} its town, {phone} the municipality's number.
 TEXTS.update({
     "appointment_confirmation": {
@@ -130,7 +130,7 @@ TEXTS.update({
     },
 })
 
-# --- referrals (issue 5): the counter's no-show and Digisterker courses -------------------------------
+# --- the counter's no-show and Digisterker courses ----------------------------------------------------
 # {address}/{city}/{phone}: the location of the appointment or course and the municipality's number.
 TEXTS.update({
     "no_show": {

@@ -208,7 +208,7 @@ class Referral(db.Model):
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     consent_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     outcome_line: Mapped[str | None] = mapped_column(String(120), nullable=True)  # one line for the agency
-    # Set by the stale sweep (referrals/counter_services.py, issue 5, migration 0004); any later
+    # Set by the stale sweep (counter.services.sweep_stale); any later
     # progress (a newer updated_at) ends the delay by itself: see `delayed`.
     stale_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
@@ -247,7 +247,7 @@ class Referral(db.Model):
 
     @property
     def delayed(self) -> bool:
-        """Flagged by the stale sweep and no progress since (issue 5)."""
+        """Flagged by the stale sweep and no progress since."""
         return self.stale_since is not None and self.stale_since > self.updated_at
 
 

@@ -1,6 +1,6 @@
 """Referrals: the rules and the transactions. Views translate; services decide and commit.
 
-What the counter (issue 5) builds on:
+What the contexts above build on:
 - `referral_for_user(id)` / `appointment_for_user(id)`: scoped fetches (404 on a foreign id).
 - `change_status(referral, to, actor=..., note=..., owner_org_id=None)`: the only way a status or
   the owner changes; appends to the history.
@@ -321,11 +321,11 @@ def current_appointment(referral: Referral) -> Appointment | None:
 
 def agency_line(referral: Referral) -> str:
     """What an agency may see of the result, in one line: status and outcome, never notes."""
-    if referral.delayed:  # issue 5: the stale sweep flagged it and nothing happened since
+    if referral.delayed:  # the stale sweep flagged it and nothing happened since
         return _("Vertraagd")
     if referral.outcome_line:
         return referral.outcome_line
-    if referral.status == Status.NO_SHOW:  # issue 5: the counter marked a no-show
+    if referral.status == Status.NO_SHOW:  # the counter marked a no-show
         return _("Niet gekomen")
     appointment = current_appointment(referral)  # the appointment itself has its own column
     if referral.status == Status.CANCELLED and appointment and appointment.cancelled_by == "citizen":

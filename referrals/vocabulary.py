@@ -2,7 +2,7 @@
 be solved by phone, channels, languages, support needs and referral statuses.
 
 They live in referrals (the lower layer) so that both helpdesk (the agency side) and the counter
-(issue 5) use the same codes. Codes are stored; labels are shown (translatable).
+use the same codes. Codes are stored; labels are shown (translatable).
 """
 from __future__ import annotations
 

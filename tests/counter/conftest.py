@@ -1,4 +1,4 @@
-"""Fixtures of the counter and the courses (issue 5): a municipality with a location and slots, a
+"""Fixtures of the counter and the courses: a municipality with a location and slots, a
 second municipality, an agency, users, and referrals booked for today. Frozen on a Monday morning."""
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Scheduler jobs of the counter with a frozen clock: the stale sweep (Dutch working days), failed
-SMS to call-back tasks; and the SMS texts of issue 5 fit one segment."""
+SMS to call-back tasks; and the SMS texts of the counter and courses fit one segment."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
