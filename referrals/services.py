@@ -229,8 +229,8 @@ def create_referral(data: ReferralInput, *, actor: User, commit: bool = True) ->
     referral = Referral(
         citizen=citizen, referring_org_id=actor.organisation_id, referred_by_id=actor.id,
         municipality_id=municipality.id, owner_org_id=municipality.id, status=Status.REFERRED,
-        categories=[ReferralCategory(code=c) for c in clean["categories"]], reason=data.reason, notes=clean["notes"], consent_at=now,
-        consent_by_id=actor.id, created_at=now, updated_at=now)
+        categories=[ReferralCategory(code=c) for c in clean["categories"]], reason=data.reason,
+        notes=clean["notes"], consent_at=now, consent_by_id=actor.id, created_at=now, updated_at=now)
     db.session.add(referral)
     db.session.flush()
     db.session.add(StatusChange(referral_id=referral.id, at=now, by_user_id=actor.id, from_status=None,
@@ -274,8 +274,8 @@ def _org_column_for(user) -> object:
 
 def _referral_options():
     return (selectinload(Referral.appointments).selectinload(Appointment.location),
-            selectinload(Referral.categories), selectinload(Referral.municipality), selectinload(Referral.referring_org),
-            selectinload(Referral.referred_by))
+            selectinload(Referral.categories), selectinload(Referral.municipality),
+            selectinload(Referral.referring_org), selectinload(Referral.referred_by))
 
 
 def referral_for_user(referral_id: int, *, detail: bool = False, user=None) -> Referral:
