@@ -81,8 +81,7 @@ def withdraw_tasks(appointment_id: int) -> None:
 
 def tasks_query(municipality_id: int, *, done: bool = False):
     stmt = (select(Task).where(Task.municipality_id == municipality_id)
-            .options(selectinload(Task.referral), selectinload(Task.done_by),
-                     selectinload(Task.appointment).selectinload(Appointment.location)))
+            .options(selectinload(Task.referral), selectinload(Task.done_by)))
     if done:
         return stmt.where(Task.done_at.is_not(None)).order_by(Task.done_at.desc(), Task.id.desc())
     return stmt.where(Task.done_at.is_(None)).order_by(Task.created_at, Task.id)
