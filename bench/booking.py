@@ -143,11 +143,12 @@ def load_municipality(loader: Loader, book: SlotBook, municipality, location, ag
                       with_slots: bool) -> set[int]:
     """One municipality's referrals (half of them with an appointment); with_slots: first its slots.
     Returns the ids of slots booked here."""
-    from referrals.models import Appointment, Citizen, Referral, Slot, StatusChange
+    from referrals.models import Appointment, Citizen, Referral, ReferralCategory, Slot, StatusChange
     rng = loader.rng
     if with_slots:
         book.add_municipality(municipality.id, loader)
     citizens, referrals, history, appointments, touched = [], [], [], [], set()
+    categories = []
     for _ in range(n_referrals):
         agent = agents[rng.randrange(len(agents))]
         cid, rid = loader.next_id("citizen"), loader.next_id("referral")
@@ -164,9 +165,10 @@ def load_municipality(loader: Loader, book: SlotBook, municipality, location, ag
             status = "referred"
         referrals.append({"id": rid, "citizen_id": cid, "referring_org_id": agent.organisation_id,
                           "referred_by_id": agent.id, "municipality_id": municipality.id,
-                          "owner_org_id": municipality.id, "status": status, "categories": "digid_apply",
+                          "owner_org_id": municipality.id, "status": status,
                           "reason": "no_device", "notes": "", "consent_at": created, "consent_by_id": agent.id,
-                          "outcome_line": None, "created_at": created, "updated_at": created})
+                          "created_at": created, "updated_at": created})
+        categories.append({"referral_id": rid, "code": "digid_apply"})
         history.append({"id": loader.next_id("referral_status_change"), "referral_id": rid, "at": created,
                         "by_user_id": agent.id, "from_status": None, "to_status": "referred",
                         "owner_org_id": municipality.id, "note": ""})
@@ -187,6 +189,7 @@ def load_municipality(loader: Loader, book: SlotBook, municipality, location, ag
                            "booked": book.booked[first + i - 1]} for i, t in enumerate(book.times)])
     loader.put(Citizen, citizens)
     loader.put(Referral, referrals)
+    loader.put(ReferralCategory, categories)
     loader.put(StatusChange, history)
     loader.put(Appointment, appointments)
     return set() if with_slots else touched

@@ -32,10 +32,3 @@ class OutcomeForm(FlaskForm):
     escalation_need = TextAreaField(_l("Wat moet de tweede lijn doen?"), validators=[Length(max=500)])
     notes = TextAreaField(_l("Notitie van de balie (alleen voor de gemeente)"), validators=[Length(max=2000)])
 
-
-class TaskFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    status = SelectField(_l("Taken"), choices=[("open", _l("Open")), ("gedaan", _l("Gedaan"))],
-                         validators=[Optional()])

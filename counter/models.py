@@ -15,7 +15,7 @@ from accounts.models import User
 from extensions import UTCDateTime, clock, db
 from referrals.models import Appointment, Referral
 
-# What was done at the counter (stored as codes, comma-separated).
+# What was done at the counter (stored as codes, a row each: OutcomeAction).
 ACTIONS: dict[str, object] = {
     "digid_apply": _l("DigiD aangevraagd"),
     "digid_activate": _l("DigiD geactiveerd"),
@@ -61,7 +61,8 @@ class CounterVisit(db.Model):
 
 class Outcome(db.Model):
     """The outcome of a referral at the counter. One per referral. `notes` stay with the
-    municipality: the agency sees only Referral.outcome_line."""
+    municipality: the agency sees only the line derived from the referral's result codes
+    (referrals.services.agency_line)."""
 
     __tablename__ = "counter_outcome"
 
@@ -69,7 +70,6 @@ class Outcome(db.Model):
     referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), unique=True)
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id"), nullable=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
-    actions: Mapped[str] = mapped_column(String(300))  # comma-separated ACTIONS codes
     minutes: Mapped[int] = mapped_column(Integer)
     result: Mapped[str] = mapped_column(String(10))  # RESULTS
     solution: Mapped[str] = mapped_column(String(12))  # SOLUTIONS
@@ -82,6 +82,8 @@ class Outcome(db.Model):
     referral: Mapped[Referral] = relationship(lazy="raise")
     appointment: Mapped[Appointment | None] = relationship(lazy="raise")
     recorded_by: Mapped[User] = relationship(lazy="raise")
+    actions: Mapped[list[OutcomeAction]] = relationship(
+        back_populates="outcome", cascade="all, delete-orphan", lazy="raise")
 
     __table_args__ = (
         CheckConstraint("minutes BETWEEN 1 AND 600", name="minutes"),
@@ -90,7 +92,8 @@ class Outcome(db.Model):
 
     @property
     def action_codes(self) -> list[str]:
-        return [c for c in self.actions.split(",") if c]
+        order = list(ACTIONS)
+        return sorted((a.code for a in self.actions), key=lambda c: order.index(c) if c in order else 99)
 
     @property
     def action_labels(self) -> list:
@@ -104,3 +107,13 @@ class Outcome(db.Model):
     def solution_label(self):
         return SOLUTIONS.get(self.solution, self.solution)
 
+
+class OutcomeAction(db.Model):
+    """One thing done at the counter for an outcome (ACTIONS code; a row each, so they can be counted)."""
+
+    __tablename__ = "counter_outcome_action"
+
+    outcome_id: Mapped[int] = mapped_column(ForeignKey("counter_outcome.id", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
+
+    outcome: Mapped[Outcome] = relationship(back_populates="actions")

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from accounts.models import Organisation, User
-from counter.models import ACTIONS, RESULTS, SOLUTIONS, CounterVisit, Outcome
+from counter.models import ACTIONS, RESULTS, SOLUTIONS, CounterVisit, Outcome, OutcomeAction
 from courses import services as course_services
 from extensions import DomainError, clock, db
 from extensions.dates import AMSTERDAM, local_day_bounds, local_today, working_days_before
@@ -28,8 +28,8 @@ from privacy.services import record
 from referrals.checks import refuse_bsn
 from referrals.models import Appointment, Location, Referral
 from referrals.outreach import add_task, tell_citizen
-from referrals.services import FieldErrors, change_status, display_phone
-from referrals.vocabulary import OPEN_STATUSES, AppointmentStatus, Channel, Status
+from referrals.services import FieldErrors, change_status, display_phone, record_result
+from referrals.vocabulary import OPEN_STATUSES, RESULT_LINES, AppointmentStatus, Channel, Status
 
 
 def _day_values(moment: datetime, location: Location, language: str) -> dict:
@@ -49,7 +49,7 @@ def day_list_query(location_id: int, day: date):
     return (select(Appointment)
             .where(Appointment.location_id == location_id, Appointment.starts_at >= lo, Appointment.starts_at < hi,
                    Appointment.status.in_(DAY_STATUSES))
-            .options(selectinload(Appointment.referral))
+            .options(selectinload(Appointment.referral).selectinload(Referral.categories))
             .order_by(Appointment.starts_at, Appointment.id))
 
 
@@ -92,7 +92,7 @@ def organisation_name(organisation_id: int) -> str:
 
 def outcome_of(referral_id: int) -> Outcome | None:
     return db.session.execute(select(Outcome).where(Outcome.referral_id == referral_id)
-                              .options(selectinload(Outcome.recorded_by))).scalar()
+                              .options(selectinload(Outcome.recorded_by), selectinload(Outcome.actions))).scalar()
 
 
 # --- check-in and no-show -----------------------------------------------------------------------------
@@ -187,11 +187,6 @@ class OutcomeInput:
     course_id: int | None = None
 
 
-RESULT_LINES = {"solved": "Geholpen", "partly": "Deels geholpen", "not": "Niet opgelost"}
-SOLUTION_LINES = {"none": "", "course": "; cursus Digisterker", "buddy": "; maatje (vrijwilliger) wordt gezocht",
-                  "other": "; andere hulp in de buurt", "escalation": "; doorgezet naar de tweede lijn"}
-
-
 def solution_label(solution: str) -> str:
     """The Dutch label of a solution for stored text (a history note stays Dutch whatever language
     the counter's screen is in)."""
@@ -199,9 +194,10 @@ def solution_label(solution: str) -> str:
         return str(SOLUTIONS.get(solution, solution))
 
 
-def outcome_line(result: str, solution: str, suffix: str = "") -> str:
-    """The one line the agency sees (stored Dutch text, never the counter's notes)."""
-    return (RESULT_LINES[result] + SOLUTION_LINES[solution] + suffix)[:120]
+def result_line(result: str) -> str:
+    """The Dutch words of the agency's line for a result, for the stored history note."""
+    with force_locale("nl"):
+        return str(RESULT_LINES.get(result, result))
 
 
 def check_outcome(data: OutcomeInput) -> dict:
@@ -235,7 +231,7 @@ def check_outcome(data: OutcomeInput) -> dict:
         errors["notes"] = _("Houd de notitie korter dan 2000 tekens.")
     if errors:
         raise FieldErrors(errors)
-    return {"actions": ",".join(a for a in ACTIONS if a in actions), "other_support": other,
+    return {"actions": [a for a in ACTIONS if a in actions], "other_support": other,
             "escalation_need": need, "notes": notes}
 
 
@@ -256,7 +252,8 @@ def record_outcome(referral: Referral, data: OutcomeInput, *, actor: User):
         .order_by(Appointment.starts_at.desc()).limit(1)).scalar()
     now = clock.now()
     outcome = Outcome(referral_id=referral.id, appointment_id=appointment.id if appointment else None,
-                      municipality_id=referral.municipality_id, actions=clean["actions"], minutes=data.minutes,
+                      municipality_id=referral.municipality_id,
+                      actions=[OutcomeAction(code=a) for a in clean["actions"]], minutes=data.minutes,
                       result=data.result, solution=data.solution, other_support=clean["other_support"],
                       escalation_need=clean["escalation_need"], notes=clean["notes"], recorded_at=now,
                       recorded_by_id=actor.id)
@@ -265,8 +262,8 @@ def record_outcome(referral: Referral, data: OutcomeInput, *, actor: User):
         db.session.add(outcome)
         db.session.flush()
         change_status(referral, Status.OUTCOME, actor=actor,
-                      note=f"Uitkomst: {RESULT_LINES[data.result]}, oplossing: {solution_label(data.solution)}")
-        referral.outcome_line = outcome_line(data.result, data.solution)
+                      note=f"Uitkomst: {result_line(data.result)}, oplossing: {solution_label(data.solution)}")
+        record_result(referral, result=data.result, solution=data.solution)
         if data.solution in ("none", "other"):
             change_status(referral, Status.CLOSED, actor=actor, note="Afgesloten na de uitkomst")
         record("update", "referral", referral.id, "uitkomst vastleggen", detail=f"oplossing {data.solution}",
@@ -291,7 +288,8 @@ def matching_list_query(municipality_id: int):
     return (select(Outcome).join(Referral, Referral.id == Outcome.referral_id)
             .where(Outcome.municipality_id == municipality_id, Outcome.solution == "buddy",
                    Referral.status == Status.OUTCOME)
-            .options(selectinload(Outcome.referral)).order_by(Outcome.recorded_at, Outcome.id))
+            .options(selectinload(Outcome.referral).selectinload(Referral.categories))
+            .order_by(Outcome.recorded_at, Outcome.id))
 
 
 def stale_query(municipality_id: int):

@@ -1,4 +1,4 @@
-"""The counter: day list, a citizen's visit, check-in, no-show, outcome, tasks, and the
+"""The counter: day list, a citizen's visit, check-in, no-show, outcome, and the
 coordinator's lists of citizens waiting for a buddy and of delayed referrals. Thin: the services
 decide."""
 from __future__ import annotations
@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,12 +15,11 @@ from accounts.models import Role
 from accounts.pagination import paginate
 from accounts.policy import allow
 from counter import services as cs
-from counter.forms import DayListForm, OutcomeForm, TaskFilterForm
+from counter.forms import DayListForm, OutcomeForm
 from counter.models import SOLUTIONS
 from courses import services as course_services
 from extensions import DomainError
 from privacy.services import record_list_read
-from referrals import outreach
 from referrals import services as booking
 from referrals.slots import local_today
 from referrals.vocabulary import AppointmentStatus, Status
@@ -176,46 +174,6 @@ def referral_result(referral_id: int):
     html = render_template("counter/result.html", referral=referral, citizen=referral.citizen, outcome=result,
                            enrolment=course_services.active_enrolment(referral.id), line=booking.agency_line(referral))
     booking.record_read(referral, actor=current_user, purpose="uitkomst inzien")
-    return html
-
-
-# --- tasks ----------------------------------------------------------------------------------------------
-
-@bp.get("/balie/taken")
-@allow(*MUNICIPAL, nav=_l("Taken"), nav_order=15)
-def tasks():
-    filters = TaskFilterForm(request.args)
-    done = filters.status.data == "gedaan"
-    page = paginate(outreach.tasks_query(current_user.organisation_id, done=done))
-    html = render_template("counter/tasks.html", page=page, filters=filters, done=done, confirm=ConfirmForm(),
-                           open_count=outreach.count_open_tasks(current_user.organisation_id))
-    record_list_read("task", [t.id for t in page.items], "taken afhandelen")  # after rendering: commits
-    return html
-
-
-@bp.post("/balie/taken/<int:task_id>/gedaan")
-@allow(*MUNICIPAL)
-def task_done(task_id: int):
-    task = outreach.task_for_user(task_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            outreach.complete_task(task, actor=current_user)
-        except DomainError as err:
-            flash(err.message, "error")
-        else:
-            flash(_("Taak gemarkeerd als gedaan."), "success")
-    return redirect(url_for("counter.tasks"))
-
-
-@bp.get("/balie/taken/<int:task_id>/brief")
-@allow(*MUNICIPAL)
-def task_letter(task_id: int):
-    task = outreach.task_for_user(task_id)
-    referral = booking.referral_for_user(task.referral_id) if task.referral_id else None
-    with force_locale(referral.citizen.language if referral else "nl"):  # the citizen's language
-        html = render_template("counter/letter.html", task=task, referral=referral,
-                               citizen=referral.citizen if referral else None, today=local_today())
-    outreach.record_letter_read(task, actor=current_user)
     return html
 
 

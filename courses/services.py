@@ -28,7 +28,7 @@ from privacy.services import record
 from referrals.checks import refuse_bsn
 from referrals.models import Location, Referral
 from referrals.outreach import register_sms_subject, tell_citizen
-from referrals.services import FieldErrors, change_status
+from referrals.services import FieldErrors, change_status, record_result
 from referrals.slots import AMSTERDAM, local_day_bounds, local_today
 from referrals.vocabulary import Status
 
@@ -279,12 +279,6 @@ def _place(course: Course) -> str:
     return f"{location.name}, {location.address}"
 
 
-def _line_for(referral: Referral, suffix: str) -> None:
-    """Keep the agency's one line in step: '<result>; <what happens with the course>'."""
-    prefix = (referral.outcome_line or "").split(";")[0] or "Geholpen"
-    referral.outcome_line = f"{prefix}; {suffix}"[:120]
-
-
 def enrol(referral: Referral, course: Course, *, actor: User, commit: bool = True) -> Enrolment:
     """Enrol a referred citizen: a seat when there is one, otherwise the waiting list. Tells the
     citizen by their channel. With commit=False the caller's transaction decides."""
@@ -312,13 +306,13 @@ def enrol(referral: Referral, course: Course, *, actor: User, commit: bool = Tru
                           "course_id") from None
     name = referral.citizen.name
     if seat:
-        _line_for(referral, "ingeschreven voor cursus Digisterker")
+        record_result(referral, step="course_enrolled")
         _tell(enrolment, referral, course, "course_enrolled",
               f"Laat {name} weten: ingeschreven voor {course.title}, eerste keer {_first_session_text(course)}.",
               letter=f"U bent ingeschreven voor de cursus {course.title}. De eerste bijeenkomst is op "
                      f"{_first_session_text(course)}, {_place(course)}. Kunt u niet? Bel ons dan.")
     else:
-        _line_for(referral, "op de wachtlijst voor cursus Digisterker")
+        record_result(referral, step="course_waiting")
         _tell(enrolment, referral, course, "course_waiting",
               f"Laat {name} weten: {course.title} is vol, de inwoner staat op de wachtlijst.",
               letter=f"De cursus {course.title} is vol. U staat op de wachtlijst. Komt er een plaats vrij, "
@@ -366,7 +360,7 @@ def cancel_enrolment(enrolment: Enrolment, *, actor: User) -> Enrolment | None:
         raise DomainError(_("Deze inschrijving is al afgemeld of afgerond."))
     course = db.session.get(Course, enrolment.course_id)
     referral = db.session.get(Referral, enrolment.referral_id)
-    _line_for(referral, "afgemeld voor cursus Digisterker")
+    record_result(referral, step="course_cancelled")
     # What still waits for this citizen about the course (the seat, a reminder) must not go out.
     withdraw("course_enrolment", enrolment.id, reason="Ingetrokken: de inschrijving voor de cursus is afgemeld")
     promoted = None
@@ -376,7 +370,7 @@ def cancel_enrolment(enrolment: Enrolment, *, actor: User) -> Enrolment | None:
             _release_seat(course.id)
         else:
             other = db.session.get(Referral, promoted.referral_id)
-            _line_for(other, "ingeschreven voor cursus Digisterker")
+            record_result(other, step="course_enrolled")
             _tell(promoted, other, course, "course_promoted",
                   f"Laat {other.citizen.name} weten: er is plaats in {course.title}, eerste keer "
                   f"{_first_session_text(course)}.",
@@ -426,7 +420,7 @@ def complete(enrolment: Enrolment, *, actor: User) -> None:
         db.session.rollback()
         raise DomainError(_("Alleen een ingeschreven deelnemer kan de cursus afronden."))
     referral = db.session.get(Referral, enrolment.referral_id)
-    _line_for(referral, "cursus Digisterker afgerond")
+    record_result(referral, step="course_completed")
     if referral.status == Status.OUTCOME:
         change_status(referral, Status.CLOSED, actor=actor, note="Cursus Digisterker afgerond")
     record("update", "referral", referral.id, "cursus Digisterker",

@@ -110,3 +110,11 @@ def referral_input(form):
         helper_name=form.helper_name.data or "", helper_relation=form.helper_relation.data or "",
         helper_phone=form.helper_phone.data or "", municipality_id=form.municipality_id.data or None,
         notes=form.notes.data or "", consent=form.consent.data)
+
+
+class TaskFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Taken"), choices=[("open", _l("Open")), ("gedaan", _l("Gedaan"))],
+                         validators=[Optional()])

@@ -202,12 +202,15 @@ class Referral(db.Model):
     municipality_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     owner_org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=Status.REFERRED)
-    categories: Mapped[str] = mapped_column(String(300))  # comma-separated vocabulary.CATEGORIES codes
     reason: Mapped[str] = mapped_column(String(20))  # vocabulary.REASONS code
     notes: Mapped[str] = mapped_column(Text, default="")  # the agent's notes; travel to the counter
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     consent_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    outcome_line: Mapped[str | None] = mapped_column(String(120), nullable=True)  # one line for the agency
+    # Where the journey stands, as codes each context writes through referrals.services.record_result;
+    # the agency's one line is derived from them (services.agency_line), never stored as text.
+    result_code: Mapped[str | None] = mapped_column(String(10), nullable=True)  # vocabulary.RESULT_LINES
+    solution_code: Mapped[str | None] = mapped_column(String(12), nullable=True)  # vocabulary.SOLUTION_LINES
+    step_code: Mapped[str | None] = mapped_column(String(20), nullable=True)  # vocabulary.STEP_LINES
     # Set by the stale sweep (counter.services.sweep_stale); any later
     # progress (a newer updated_at) ends the delay by itself: see `delayed`.
     stale_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -223,10 +226,16 @@ class Referral(db.Model):
         back_populates="referral", order_by="StatusChange.id", lazy="raise")
     appointments: Mapped[list[Appointment]] = relationship(
         back_populates="referral", order_by="Appointment.id", lazy="raise")
+    # The question categories, a row each (so they can be counted); pages load them with selectinload.
+    categories: Mapped[list[ReferralCategory]] = relationship(
+        back_populates="referral", cascade="all, delete-orphan", lazy="raise")
 
     __table_args__ = (
         Index("ix_referral_referring_org_created", "referring_org_id", "created_at"),
         Index("ix_referral_municipality_created", "municipality_id", "created_at"),
+        # Reports: results and lasting solutions per municipality and per referring agency.
+        Index("ix_referral_municipality_result", "municipality_id", "result_code", "solution_code"),
+        Index("ix_referral_referring_org_result", "referring_org_id", "result_code", "solution_code"),
     )
 
     @property
@@ -235,7 +244,8 @@ class Referral(db.Model):
 
     @property
     def category_codes(self) -> list[str]:
-        return [c for c in self.categories.split(",") if c]
+        order = list(CATEGORIES)
+        return sorted((c.code for c in self.categories), key=lambda c: order.index(c) if c in order else 99)
 
     @property
     def category_labels(self) -> list:
@@ -249,6 +259,17 @@ class Referral(db.Model):
     def delayed(self) -> bool:
         """Flagged by the stale sweep and no progress since."""
         return self.stale_since is not None and self.stale_since > self.updated_at
+
+
+class ReferralCategory(db.Model):
+    """One question category of a referral (vocabulary.CATEGORIES code)."""
+
+    __tablename__ = "referral_category"
+
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
+
+    referral: Mapped[Referral] = relationship(back_populates="categories")
 
 
 class StatusChange(db.Model):
@@ -293,14 +314,10 @@ class Appointment(db.Model):
     channel: Mapped[str] = mapped_column(String(10))  # how the citizen is told: sms, phone, letter
     booked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     booked_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    # Letters and calls: the municipality marks them done (who, when).
-    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    notified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     # Claimed by the reminder job (conditional UPDATE), so two schedulers send one reminder.
     reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancelled_by: Mapped[str | None] = mapped_column(String(10), nullable=True)  # vocabulary.CANCELLED_BY
-    cancel_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     referral: Mapped[Referral] = relationship(back_populates="appointments")
     slot: Mapped[Slot] = relationship(lazy="raise")
@@ -326,16 +343,20 @@ def _history_is_append_only(session, flush_context, instances):
 
 
 class Task(db.Model):
-    """A call to make or a letter to send for the municipality. `dedup_key` (when set) makes
-    creating the same task twice (two schedulers, a double click) a no-op."""
+    """A call to make or a letter to send for the municipality: the one work list (outreach.py).
+    `dedup_key` (when set) makes creating the same task twice (two schedulers, a double click) a
+    no-op. `appointment_id`: the appointment it is about (its letter prints the appointment letter;
+    a change of the appointment withdraws the tasks still open). Done with no one as `done_by`:
+    withdrawn because it no longer made sense."""
 
-    __tablename__ = "counter_task"
+    __tablename__ = "task"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), nullable=True, index=True)
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id"), nullable=True, index=True)
     kind: Mapped[str] = mapped_column(String(10))  # TASK_KINDS
-    reason: Mapped[str] = mapped_column(String(20))  # TASK_REASONS
+    reason: Mapped[str] = mapped_column(String(30))  # TASK_REASONS
     description: Mapped[str] = mapped_column(String(400))  # stored Dutch text for the municipality
     dedup_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
@@ -343,13 +364,18 @@ class Task(db.Model):
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
 
     referral: Mapped[Referral | None] = relationship(lazy="raise")
+    appointment: Mapped[Appointment | None] = relationship(lazy="raise")
     done_by: Mapped[User | None] = relationship(lazy="raise")
 
-    __table_args__ = (Index("ix_counter_task_municipality_done", "municipality_id", "done_at"),)
+    __table_args__ = (Index("ix_task_municipality_done", "municipality_id", "done_at"),)
 
     @property
     def kind_label(self):
         return TASK_KINDS.get(self.kind, self.kind)
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.done_at is not None and self.done_by_id is None
 
     @property
     def reason_label(self):

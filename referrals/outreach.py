@@ -1,6 +1,7 @@
-"""Reaching the citizen by the channel they chose, and the municipality's work list of calls and
-letters (one `Task` model). Every context that must tell a citizen something goes through
-`tell_citizen`: an SMS through the outbox, or a task for the municipality."""
+"""Reaching the citizen by the channel they chose, and the municipality's one work list of calls and
+letters (one `Task` model, the page /balie/taken). Every context that must tell a citizen something
+goes through `tell_citizen`: an SMS through the outbox, or a task for the municipality. Below
+referrals.services (which books through it): this module never imports the services."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -17,11 +18,14 @@ from sqlalchemy.orm import selectinload
 from accounts.models import User
 from extensions import DomainError, clock, db
 from messaging.models import OutboxMessage, SmsStatus
+from messaging.phone import format_phone
 from messaging.services import queue_sms
 from privacy.services import record
 from referrals.models import Appointment, Citizen, Referral, Task
-from referrals.services import display_phone
 from referrals.vocabulary import Channel
+
+# Reasons that say what a task is about; any other reason of a call to a landline becomes "landline".
+_SPECIFIC_REASONS = {"appointment_confirmation", "appointment_moved", "appointment_cancelled"}
 
 # --- telling the citizen by their channel -----------------------------------------------------------
 
@@ -29,37 +33,48 @@ from referrals.vocabulary import Channel
 def tell_citizen(citizen: Citizen, *, purpose: str, values: dict, subject_type: str, subject_id: int,
                  dedup_key: str, municipality_id: int, referral_id: int | None, task_text: str,
                  letter_text: str | None = None, reason: str = "other",
-                 expires_at: datetime | None = None) -> str:
+                 expires_at: datetime | None = None, appointment_id: int | None = None) -> str:
     """SMS through the outbox when the citizen gets SMS; otherwise a task for the municipality: a
     letter (with `letter_text`, the body of the printed letter) for letter citizens, a call (with
     `task_text`) for the others and when there is no letter text. Idempotent through the dedup key.
     Adds to the caller's transaction. Returns "sms", "letter" or "call". `expires_at`: an SMS still
-    unsent then is not sent (the tasks have no expiry)."""
+    unsent then is not sent (the tasks have no expiry). `appointment_id`: the appointment the task is
+    about (see `withdraw_tasks`)."""
     if citizen.gets_sms:
         queue_sms(to=citizen.phone_e164, purpose=purpose, language=citizen.language, values=values,
                   subject_type=subject_type, subject_id=subject_id, dedup_key=dedup_key,
                   organisation_id=municipality_id, expires_at=expires_at)
         return "sms"
     kind = "letter" if citizen.channel == Channel.LETTER and letter_text else "call"
-    if kind == "call" and not citizen.phone_is_mobile:
+    if kind == "call" and not citizen.phone_is_mobile and reason not in _SPECIFIC_REASONS:
         reason = "landline"
     add_task(municipality_id=municipality_id, referral_id=referral_id, kind=kind, reason=reason,
-             description=letter_text if kind == "letter" else task_text, dedup_key=f"{dedup_key}:task")
+             description=letter_text if kind == "letter" else task_text, dedup_key=f"{dedup_key}:task",
+             appointment_id=appointment_id)
     return kind
 
 
 def add_task(*, municipality_id: int, referral_id: int | None, kind: str, reason: str, description: str,
-             dedup_key: str | None = None) -> None:
+             dedup_key: str | None = None, appointment_id: int | None = None) -> None:
     """Add a task in the caller's transaction. With a dedup key, a second call (a second
     scheduler, a double click) adds nothing: INSERT ... ON CONFLICT DO NOTHING."""
-    values = dict(municipality_id=municipality_id, referral_id=referral_id, kind=kind, reason=reason,
-                  description=description[:400], dedup_key=dedup_key, created_at=clock.now())
+    values = dict(municipality_id=municipality_id, referral_id=referral_id, appointment_id=appointment_id,
+                  kind=kind, reason=reason, description=description[:400], dedup_key=dedup_key,
+                  created_at=clock.now())
     if dedup_key is None:
         db.session.add(Task(**values))
         return
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(insert(Task).values(**values).on_conflict_do_nothing(index_elements=["dedup_key"]))
 
+
+def withdraw_tasks(appointment_id: int) -> None:
+    """The appointment changed (moved, cancelled): its tasks still open no longer make sense (a
+    letter with the old time). They are closed with no one as `done_by` (shown as withdrawn), in
+    the caller's transaction."""
+    db.session.execute(
+        update(Task).where(Task.appointment_id == appointment_id, Task.done_at.is_(None))
+        .values(done_at=clock.now(), done_by_id=None).execution_options(synchronize_session=False))
 
 
 # --- tasks ----------------------------------------------------------------------------------------------
@@ -80,7 +95,8 @@ def count_open_tasks(municipality_id: int) -> int:
 def task_for_user(task_id: int, user=None) -> Task:
     user = user or current_user
     task = db.session.execute(select(Task).where(Task.id == task_id, Task.municipality_id == user.organisation_id)
-                              .options(selectinload(Task.referral))).scalar()
+                              .options(selectinload(Task.referral),
+                                       selectinload(Task.appointment).selectinload(Appointment.location))).scalar()
     if task is None:
         abort(404)
     return task
@@ -140,7 +156,7 @@ def tasks_for_failed_sms(days: int = 14) -> int:
         if referral_id:
             citizen = db.session.execute(select(Citizen).join(Referral, Referral.citizen_id == Citizen.id)
                                          .where(Referral.id == referral_id)).scalar()
-            name, phone = citizen.name, display_phone(citizen.phone_e164)
+            name, phone = citizen.name, format_phone(citizen.phone_e164)
         add_task(municipality_id=organisation_id, referral_id=referral_id, kind="call", reason="sms_failed",
                  description=f"Sms aan {name or 'de inwoner'} {phone} is niet aangekomen ({reason or 'onbekend'}). "
                              f"Bel de inwoner.", dedup_key=f"sms:{message_id}:failed")

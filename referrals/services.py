@@ -1,6 +1,8 @@
 """Referrals: the rules and the transactions. Views translate; services decide and commit.
 
 What the contexts above build on:
+- `record_result(referral, result=..., solution=..., step=...)`: the one way a context writes where
+  the referral's result stands (codes); `agency_line(referral)` derives the agency's one line.
 - `referral_for_user(id)` / `appointment_for_user(id)`: scoped fetches (404 on a foreign id).
 - `change_status(referral, to, actor=..., note=..., owner_org_id=None)`: the only way a status or
   the owner changes; appends to the history.
@@ -24,7 +26,7 @@ from accounts.models import Organisation, OrgKind, User
 from extensions import DomainError, clock, db
 from extensions.dates import AMSTERDAM, local_day_bounds, local_day_start, local_today, stored_when
 from messaging.phone import format_phone, parse_phone
-from messaging.services import next_allowed_send, queue_sms, withdraw
+from messaging.services import next_allowed_send, withdraw
 from messaging.sms_texts import LONGEST_VALUES
 from privacy.services import record
 from referrals.checks import normalise_house_number, normalise_postcode, refuse_bsn
@@ -36,15 +38,20 @@ from referrals.models import (
     MunicipalityArea,
     OpeningHours,
     Referral,
+    ReferralCategory,
     Slot,
     StatusChange,
 )
+from referrals.outreach import add_task, tell_citizen, withdraw_tasks
 from referrals.slots import sync_location
 from referrals.vocabulary import (
     CATEGORIES,
     CHANNELS,
     LANGUAGES,
     REASONS,
+    RESULT_LINES,
+    SOLUTION_LINES,
+    STEP_LINES,
     TRANSITIONS,
     AppointmentStatus,
     Channel,
@@ -176,7 +183,7 @@ def check_referral_input(data: ReferralInput) -> dict:
     categories = [c for c in data.categories if c in CATEGORIES]
     if not categories:
         errors["categories"] = _("Kies minstens een onderwerp van de vraag.")
-    clean["categories"] = ",".join(c for c in CATEGORIES if c in categories)
+    clean["categories"] = [c for c in CATEGORIES if c in categories]
     if data.reason not in REASONS:
         errors["reason"] = _("Kies waarom de vraag niet telefonisch op te lossen was.")
     notes = (data.notes or "").strip()
@@ -222,8 +229,8 @@ def create_referral(data: ReferralInput, *, actor: User, commit: bool = True) ->
     referral = Referral(
         citizen=citizen, referring_org_id=actor.organisation_id, referred_by_id=actor.id,
         municipality_id=municipality.id, owner_org_id=municipality.id, status=Status.REFERRED,
-        categories=clean["categories"], reason=data.reason, notes=clean["notes"], consent_at=now,
-        consent_by_id=actor.id, created_at=now, updated_at=now)
+        categories=[ReferralCategory(code=c) for c in clean["categories"]], reason=data.reason,
+        notes=clean["notes"], consent_at=now, consent_by_id=actor.id, created_at=now, updated_at=now)
     db.session.add(referral)
     db.session.flush()
     db.session.add(StatusChange(referral_id=referral.id, at=now, by_user_id=actor.id, from_status=None,
@@ -267,8 +274,8 @@ def _org_column_for(user) -> object:
 
 def _referral_options():
     return (selectinload(Referral.appointments).selectinload(Appointment.location),
-            selectinload(Referral.municipality), selectinload(Referral.referring_org),
-            selectinload(Referral.referred_by))
+            selectinload(Referral.categories), selectinload(Referral.municipality),
+            selectinload(Referral.referring_org), selectinload(Referral.referred_by))
 
 
 def referral_for_user(referral_id: int, *, detail: bool = False, user=None) -> Referral:
@@ -319,12 +326,35 @@ def current_appointment(referral: Referral) -> Appointment | None:
     return active[-1] if active else referral.appointments[-1]
 
 
+def record_result(referral: Referral, *, result: str | None = None, solution: str | None = None,
+                  step: str | None = None) -> None:
+    """The one way a context writes where the referral's result stands, as codes (None: leave as
+    it is): the result of the visit (vocabulary.RESULT_LINES), the lasting solution
+    (SOLUTION_LINES) and the step that solution has reached (STEP_LINES). Adds to the caller's
+    transaction; the agency's line (`agency_line`) is derived from these codes."""
+    for code, known in ((result, RESULT_LINES), (solution, SOLUTION_LINES), (step, STEP_LINES)):
+        if code is not None and code not in known:
+            raise ValueError(f"unknown result code {code!r}")
+    if result is not None:
+        referral.result_code = result
+    if solution is not None:
+        referral.solution_code = solution
+    if step is not None:
+        referral.step_code = step
+
+
 def agency_line(referral: Referral) -> str:
-    """What an agency may see of the result, in one line: status and outcome, never notes."""
+    """What an agency may see of the result, in one line: status and outcome, never notes. Derived
+    from the codes record_result wrote: '<result>; <step, or else the solution>'."""
     if referral.delayed:  # the stale sweep flagged it and nothing happened since
         return _("Vertraagd")
-    if referral.outcome_line:
-        return referral.outcome_line
+    if referral.result_code or referral.step_code:
+        head = str(RESULT_LINES.get(referral.result_code or "solved", referral.result_code))
+        if referral.step_code:
+            tail = STEP_LINES.get(referral.step_code, referral.step_code)
+        else:
+            tail = SOLUTION_LINES.get(referral.solution_code or "none", "")
+        return f"{head}; {tail}" if str(tail) else head
     if referral.status == Status.NO_SHOW:  # the counter marked a no-show
         return _("Niet gekomen")
     appointment = current_appointment(referral)  # the appointment itself has its own column
@@ -391,16 +421,38 @@ def sms_expiry(appointment: Appointment, purpose: str) -> datetime | None:
     return None
 
 
+def _task_texts(appointment: Appointment, location: Location, citizen: Citizen, purpose: str) -> tuple[str, str]:
+    """(what to tell on the phone, the letter's text) for a citizen without SMS. Stored Dutch text
+    for the municipality (written outside requests too); the printed letter of a confirmation or a
+    move is the appointment letter itself (templates/referrals/letter.html)."""
+    name, phone = citizen.name, display_phone(citizen.phone_e164)
+    when, place = stored_when(appointment.starts_at), f"{location.name}, {location.address}"
+    bring = location.what_to_bring or "uw identiteitsbewijs en, als u die heeft, uw telefoon"
+    if purpose == "appointment_moved":
+        return (f"Bel {name} ({phone}): de afspraak is verzet naar {when}, {place}. Neem mee: {bring}.",
+                f"Brief met de nieuwe afspraak: {when}, {place}. Neem mee: {bring}.")
+    if purpose == "appointment_cancelled":
+        return (f"Bel {name} ({phone}): de afspraak van {when} bij {location.name} is afgezegd. Vertel hoe een "
+                f"nieuwe afspraak te maken (bel {location.phone}).",
+                f"Uw afspraak van {when} bij {location.name} is afgezegd. Wilt u een nieuwe afspraak? Bel ons "
+                f"dan op {location.phone}.")
+    return (f"Bel {name} ({phone}) om de afspraak te bevestigen: {when}, {place}. Neem mee: {bring}.",
+            f"Brief met de afspraak: {when}, {place}. Neem mee: {bring}.")
+
+
 def _tell_citizen(appointment: Appointment, location: Location, citizen: Citizen, purpose: str) -> None:
-    """Queue the SMS for this event (only for citizens who get SMS; the others are on the
-    municipality's list of letters and calls). Idempotent through the dedup key. An SMS that is
-    still unsent when it no longer makes sense is dropped (`sms_expiry`)."""
-    if not citizen.gets_sms:
+    """Tell the citizen about this event by their channel (outreach.tell_citizen): an SMS, or a
+    letter or call task on the municipality's work list, in the caller's transaction. Idempotent
+    through the dedup key. An SMS that is still unsent when it no longer makes sense is dropped
+    (`sms_expiry`). The day-before reminder is for SMS citizens only."""
+    if purpose == "appointment_reminder" and not citizen.gets_sms:
         return
-    queue_sms(to=citizen.phone_e164, purpose=purpose, language=citizen.language,
-              values=_sms_values(appointment, location, citizen.language), subject_type="appointment",
-              subject_id=appointment.id, dedup_key=f"appointment:{appointment.id}:{purpose}",
-              organisation_id=appointment.municipality_id, expires_at=sms_expiry(appointment, purpose))
+    task_text, letter_text = _task_texts(appointment, location, citizen, purpose)
+    tell_citizen(citizen, purpose=purpose, values=_sms_values(appointment, location, citizen.language),
+                 subject_type="appointment", subject_id=appointment.id,
+                 dedup_key=f"appointment:{appointment.id}:{purpose}", municipality_id=appointment.municipality_id,
+                 referral_id=appointment.referral_id, task_text=task_text, letter_text=letter_text, reason=purpose,
+                 expires_at=sms_expiry(appointment, purpose), appointment_id=appointment.id)
 
 
 def _claim_seat(slot_id: int, municipality_id: int) -> Slot:
@@ -484,8 +536,10 @@ def reschedule(appointment: Appointment, slot_id: int, *, actor: User, by: str) 
         appointment.cancelled_by = by
         db.session.flush()
         _release_seat(old_slot_id)
-        # The old time's confirmation or reminder, if still waiting (quiet hours), must not go out.
+        # The old time's confirmation or reminder, if still waiting (quiet hours), must not go out;
+        # neither must a letter or call about it still on the work list.
         withdraw("appointment", old_id, reason=WITHDRAWN_CHANGED)
+        withdraw_tasks(old_id)
         location = db.session.get(Location, slot.location_id)
         new = _new_appointment(referral, slot, actor)
         change_status(referral, Status.BOOKED, actor=actor,
@@ -527,8 +581,17 @@ def cancel_appointment(appointment: Appointment, *, actor: User | None, by: str,
     # A confirmation or reminder still waiting (e.g. held by the quiet hours) must not go out;
     # withdrawn before the cancellation message is queued, which does go.
     withdraw("appointment", appointment.id, reason=WITHDRAWN_CHANGED)
+    withdraw_tasks(appointment.id)
     if by != "citizen":
         _tell_citizen(appointment, location, referral.citizen, "appointment_cancelled")
+    else:  # the municipality sees it on its work list
+        citizen = referral.citizen
+        add_task(municipality_id=appointment.municipality_id, referral_id=referral.id, kind="call",
+                 reason="cancelled_by_citizen", appointment_id=appointment.id,
+                 description=f"{citizen.name} ({display_phone(citizen.phone_e164)}) heeft de afspraak van "
+                             f"{stored_when(appointment.starts_at)} bij {location.name} afgezegd (AFZEGGEN per sms). "
+                             f"Bel de inwoner als een nieuwe afspraak nodig is.",
+                 dedup_key=f"appointment:{appointment.id}:cancelled_by_citizen:task")
     record("update", "referral", referral.id, "afspraak bij de gemeente",
            detail=f"afspraak {appointment.id} afgezegd ({by})", actor=actor)
     if commit:
@@ -613,42 +676,7 @@ def queue_reminders(batch: int = 200) -> int:
     return queued
 
 
-# --- the municipality's work list -------------------------------------------------------------------
-
-def worklist(municipality_id: int) -> dict:
-    """Letters to send and calls to make (non-SMS citizens with an appointment not yet told), and
-    cancellations by citizens not yet seen."""
-    now = clock.now()
-    base = (select(Appointment).join(Referral, Referral.id == Appointment.referral_id)
-            .where(Appointment.municipality_id == municipality_id)
-            .options(selectinload(Appointment.location), selectinload(Appointment.referral)))
-    to_tell = list(db.session.execute(
-        base.where(Appointment.status == AppointmentStatus.BOOKED, Appointment.channel != Channel.SMS,
-                   Appointment.notified_at.is_(None), Appointment.starts_at > now)
-        .order_by(Appointment.starts_at)).scalars())
-    cancelled = list(db.session.execute(
-        base.where(Appointment.status == AppointmentStatus.CANCELLED, Appointment.cancelled_by == "citizen",
-                   Appointment.cancel_seen_at.is_(None))
-        .order_by(Appointment.cancelled_at)).scalars())
-    return {"letters": [a for a in to_tell if a.channel == Channel.LETTER],
-            "calls": [a for a in to_tell if a.channel == Channel.PHONE],
-            "cancelled": cancelled}
-
-
-def mark_notified(appointment: Appointment, *, actor: User) -> None:
-    if appointment.notified_at is None:
-        appointment.notified_at = clock.now()
-        appointment.notified_by_id = actor.id
-        record("update", "referral", appointment.referral_id, "afspraak bevestigen",
-               detail=f"afspraak {appointment.id}: {appointment.channel} gedaan", actor=actor)
-        db.session.commit()
-
-
-def mark_cancel_seen(appointment: Appointment, *, actor: User) -> None:
-    if appointment.cancel_seen_at is None:
-        appointment.cancel_seen_at = clock.now()
-        db.session.commit()
-
+# --- letters (the one work list of tasks is in outreach.py) ------------------------------------------
 
 def record_letter_printed(appointment: Appointment, *, actor: User) -> None:
     record("read", "referral", appointment.referral_id, "brief met afspraak afdrukken",

@@ -1,5 +1,5 @@
-"""Booking, the referral lists, letters and calls, and the coordinator's locations. Thin: the
-services decide."""
+"""Booking, the referral lists, the municipality's one work list of tasks (calls and letters), and
+the coordinator's locations. Thin: the services decide."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -17,13 +17,14 @@ from accounts.policy import allow
 from extensions import DomainError
 from messaging.services import messages_for, register_inbound_handler
 from privacy.services import record_list_read
-from referrals import services
+from referrals import outreach, services
 from referrals.forms import (
     BookForm,
     ClosureForm,
     ListFilterForm,
     LocationForm,
     OpeningHoursForm,
+    TaskFilterForm,
 )
 from referrals.slots import holiday_name, local_today
 from referrals.vocabulary import CANCELLED_BY, STATUS_LABELS, WEEKDAYS, AppointmentStatus
@@ -35,6 +36,8 @@ bp.record_once(lambda state: register_inbound_handler(services.handle_inbound_sm
 
 BOOKERS = (Role.AGENT, Role.COUNTER, Role.COORDINATOR)
 MUNICIPAL = (Role.COUNTER, Role.COORDINATOR)
+# Tasks whose printed letter is the appointment letter (date, time, place, what to bring).
+APPOINTMENT_LETTERS = ("appointment_confirmation", "appointment_moved")
 
 
 def _is_agency() -> bool:
@@ -218,36 +221,58 @@ def detail(referral_id: int):
                            cancelled_by=CANCELLED_BY, can_book=current_user.role_enum in BOOKERS)
 
 
-# --- the municipality's list of letters and calls ---------------------------------------------------
+# --- the municipality's one work list: calls to make and letters to send (outreach.Task) ---------------
 
-@bp.get("/gemeente/brieven-en-telefoontjes")
-@allow(*MUNICIPAL, nav=_l("Brieven en telefoontjes"), nav_order=30)
-def worklist():
-    work = services.worklist(current_user.organisation_id)
-    html = render_template("referrals/worklist.html", work=work, form=ConfirmForm(), phone=services.display_phone)
-    record_list_read("referral", [a.referral_id for rows in work.values() for a in rows],
-                     "brieven en telefoontjes afhandelen")  # after rendering: commits
+@bp.get("/balie/taken")
+@allow(*MUNICIPAL, nav=_l("Taken"), nav_order=15)
+def tasks():
+    filters = TaskFilterForm(request.args)
+    done = filters.status.data == "gedaan"
+    page = paginate(outreach.tasks_query(current_user.organisation_id, done=done))
+    html = render_template("referrals/tasks.html", page=page, filters=filters, done=done, confirm=ConfirmForm(),
+                           open_count=outreach.count_open_tasks(current_user.organisation_id),
+                           phone=services.display_phone)
+    record_list_read("task", [t.id for t in page.items], "taken afhandelen")  # after rendering: commits
     return html
 
 
-@bp.post("/afspraken/<int:appointment_id>/gedaan")
+@bp.post("/balie/taken/<int:task_id>/gedaan")
 @allow(*MUNICIPAL)
-def mark_notified(appointment_id: int):
-    appointment = services.appointment_for_user(appointment_id)
+def task_done(task_id: int):
+    task = outreach.task_for_user(task_id)
     if ConfirmForm().validate_on_submit():
-        services.mark_notified(appointment, actor=current_user)
-        flash(_("Gemarkeerd als gedaan."), "success")
-    return redirect(url_for("referrals.worklist"))
+        try:
+            outreach.complete_task(task, actor=current_user)
+        except DomainError as err:
+            flash(err.message, "error")
+        else:
+            flash(_("Taak gemarkeerd als gedaan."), "success")
+    return redirect(url_for("referrals.tasks"))
 
 
-@bp.post("/afspraken/<int:appointment_id>/gezien")
+@bp.get("/balie/taken/<int:task_id>/brief")
 @allow(*MUNICIPAL)
-def mark_cancel_seen(appointment_id: int):
-    appointment = services.appointment_for_user(appointment_id)
-    if ConfirmForm().validate_on_submit():
-        services.mark_cancel_seen(appointment, actor=current_user)
-        flash(_("Afzegging gezien."), "success")
-    return redirect(url_for("referrals.worklist"))
+def task_letter(task_id: int):
+    task = outreach.task_for_user(task_id)
+    referral = services.referral_for_user(task.referral_id) if task.referral_id else None
+    appointment = task.appointment if task.reason in APPOINTMENT_LETTERS else None
+    with force_locale(referral.citizen.language if referral else "nl"):  # the citizen's language
+        if appointment is not None:  # the appointment letter itself: date, time, place, what to bring
+            html = render_template("referrals/letter.html", appointment=appointment, referral=referral,
+                                   citizen=referral.citizen, location=appointment.location, today=local_today(),
+                                   task=task)
+        else:
+            html = render_template("referrals/task_letter.html", task=task, referral=referral,
+                                   citizen=referral.citizen if referral else None, today=local_today())
+    outreach.record_letter_read(task, actor=current_user)
+    return html
+
+
+@bp.get("/gemeente/brieven-en-telefoontjes")
+@allow(*MUNICIPAL)
+def worklist():
+    """The former separate list of letters and calls: now the one work list of tasks."""
+    return redirect(url_for("referrals.tasks"))
 
 
 # --- locations, opening hours, closures (the coordinator) --------------------------------------------

@@ -113,9 +113,40 @@ WEEKDAYS = [_l("maandag"), _l("dinsdag"), _l("woensdag"), _l("donderdag"), _l("v
 TASK_KINDS: dict[str, object] = {"call": _l("Bellen"), "letter": _l("Brief sturen")}
 
 TASK_REASONS: dict[str, object] = {
+    "appointment_confirmation": _l("Afspraak bevestigen"),
+    "appointment_moved": _l("Afspraak verzet"),
+    "appointment_cancelled": _l("Afspraak afgezegd"),
+    "cancelled_by_citizen": _l("Afgezegd door de inwoner"),
     "no_show": _l("Niet gekomen"),
     "sms_failed": _l("Sms niet aangekomen"),
     "landline": _l("Geen sms mogelijk"),
     "course": _l("Cursus Digisterker"),
     "other": _l("Anders"),
+}
+
+# The agency's one line (referrals.services.agency_line) is derived from three codes on the
+# referral, written through referrals.services.record_result: the result of the visit, the lasting
+# solution chosen, and the step where that solution stands now (written by the context that takes
+# it further). Without a step, the solution's own words are shown.
+RESULT_LINES: dict[str, object] = {
+    "solved": _l("Geholpen"),
+    "partly": _l("Deels geholpen"),
+    "not": _l("Niet opgelost"),
+}
+
+SOLUTION_LINES: dict[str, object] = {
+    "none": "",
+    "course": _l("cursus Digisterker"),
+    "buddy": _l("maatje (vrijwilliger) wordt gezocht"),
+    "other": _l("andere hulp in de buurt"),
+    "escalation": _l("doorgezet naar de tweede lijn"),
+}
+
+STEP_LINES: dict[str, object] = {
+    "course_enrolled": _l("ingeschreven voor cursus Digisterker"),
+    "course_waiting": _l("op de wachtlijst voor cursus Digisterker"),
+    "course_cancelled": _l("afgemeld voor cursus Digisterker"),
+    "course_completed": _l("cursus Digisterker afgerond"),
+    "buddy_searching": _l("maatje (vrijwilliger) wordt gezocht"),
+    "escalation_sent": _l("doorgezet naar de tweede lijn"),
 }

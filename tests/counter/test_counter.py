@@ -102,11 +102,11 @@ def test_no_show_of_a_letter_citizen_makes_a_letter_task_and_no_sms(town, client
     appointment = booked(town, phone="030 765 4321", channel="letter", street="Kanaalweg", city="Utrecht")
     login(client, town.counter)
     post_form(client, f"/balie/afspraken/{appointment.id}/niet-gekomen")
-    kinds = sorted(db.session.execute(select(Task.kind)).scalars())
+    kinds = sorted(db.session.execute(select(Task.kind).where(Task.reason == "no_show")).scalars())
     assert kinds == ["call", "letter"]
     assert db.session.execute(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.purpose == "no_show")).scalar_one() == 0
-    letter = db.session.execute(select(Task).where(Task.kind == "letter")).scalar_one()
+    letter = db.session.execute(select(Task).where(Task.kind == "letter", Task.reason == "no_show")).scalar_one()
     page = client.get(f"/balie/taken/{letter.id}/brief")
     assert page.status_code == 200 and "Kanaalweg" in text_of(page)
 

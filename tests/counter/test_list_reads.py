@@ -59,11 +59,14 @@ def test_letters_and_calls_page_logs_the_referrals_with_names_and_phone_numbers(
     letter = booked(town, name="Piet Pieters", phone="06 22222222", channel="letter", street="Oudegracht",
                     city="Utrecht", slot_index=2)
     login(client, town.counter)
-    page = text_of(client.get("/gemeente/brieven-en-telefoontjes"))
+    # The letters and calls are tasks on the one work list now (the old URL leads there).
+    assert client.get("/gemeente/brieven-en-telefoontjes").headers["Location"].endswith("/balie/taken")
+    page = text_of(client.get("/balie/taken"))
     assert "Jan de Vries" in page and "Piet Pieters" in page
-    entry = _one_list_read(client, "/gemeente/brieven-en-telefoontjes", "referral_list",
-                           [letter.referral_id, call.referral_id], town.counter)
-    assert entry.purpose == "brieven en telefoontjes afhandelen"
+    tasks = {t.referral_id: t.id for t in db.session.execute(select(Task)).scalars()}
+    entry = _one_list_read(client, "/balie/taken", "task_list",
+                           [tasks[call.referral_id], tasks[letter.referral_id]], town.counter)
+    assert entry.purpose == "taken afhandelen"
 
 
 def test_tasks_page_logs_the_tasks_shown(town, client, login, post_form):

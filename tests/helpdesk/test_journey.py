@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from extensions import clock, db
 from helpdesk.models import Contact
@@ -37,7 +38,7 @@ def test_log_refer_book_sms_reminder_and_the_agency_sees_it(world, client, login
     assert "Heeft geen computer." in page and "DigiD aanvragen, Machtigen" in page
     response = post_form(client, f"/klantcontact/{contact.id}/verwijzen", REFERRAL_FORM)
     assert response.status_code == 302, response.get_data(as_text=True)
-    referral = db.session.execute(select(Referral)).scalar_one()
+    referral = db.session.execute(select(Referral).options(selectinload(Referral.categories))).scalar_one()
     assert response.headers["Location"].endswith(f"/verwijzingen/{referral.id}/afspraak")
     assert (referral.municipality_id, referral.owner_org_id, referral.referring_org_id) == (
         world.municipality.id, world.municipality.id, world.agency.id)

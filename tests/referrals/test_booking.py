@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from extensions import DomainError, clock, db
 from messaging.models import OutboxMessage
 from messaging.services import receive_inbound
-from referrals.models import Appointment, Referral, Slot, StatusChange
+from referrals.models import Appointment, Referral, Slot, StatusChange, Task
 from referrals.services import (
     SlotTaken,
     book,
@@ -18,7 +18,7 @@ from referrals.services import (
     change_status,
     free_slots,
     queue_reminders,
-    worklist,
+    record_result,
 )
 from tests.referrals.conftest import make_referral
 
@@ -28,6 +28,12 @@ def _sms(purpose=None):
     if purpose:
         stmt = stmt.where(OutboxMessage.purpose == purpose)
     return db.session.execute(stmt).scalars().all()
+
+
+def _open_tasks(reason: str) -> list[Task]:
+    """The municipality's open tasks (its one work list) for one reason, oldest first."""
+    return db.session.execute(select(Task).where(Task.reason == reason, Task.done_at.is_(None))
+                              .order_by(Task.id)).scalars().all()
 
 
 def _slot_ids(page: str) -> list[int]:
@@ -140,9 +146,10 @@ def test_afzeggen_cancels_frees_the_slot_and_the_municipality_sees_it(world, cli
     assert db.session.get(Referral, referral.id).status == "cancelled"
     last = db.session.execute(select(StatusChange).order_by(StatusChange.id.desc())).scalars().first()
     assert last.by_user_id is None and "AFZEGGEN" in last.note
-    assert [a.id for a in worklist(world.municipality.id)["cancelled"]] == [appointment.id]
+    assert [t.appointment_id for t in _open_tasks("cancelled_by_citizen")] == [appointment.id]
     login(client, world.counter)
-    assert "Afgezegd door de inwoner" in client.get("/gemeente/brieven-en-telefoontjes").get_data(as_text=True)
+    assert client.get("/gemeente/brieven-en-telefoontjes").headers["Location"].endswith("/balie/taken")
+    assert "Afgezegd door de inwoner" in client.get("/balie/taken").get_data(as_text=True)
     # Again: no appointment left; another number: not found; other words: not ours.
     again = receive_inbound(provider_sid="SM2", from_number="+31612345678", to_number="x", body="AFZEGGEN")
     assert again.startswith("Wij vinden geen afspraak")
@@ -179,9 +186,9 @@ def test_letters_and_calls_list_and_the_letter_print_view(world, client, login, 
     a = book(letter, slots[0].id, actor=world.agent)
     book(call, slots[1].id, actor=world.agent)
     assert _sms() == []  # neither gets SMS
-    work = worklist(world.municipality.id)
-    assert [x.referral_id for x in work["letters"]] == [letter.id]
-    assert [x.referral_id for x in work["calls"]] == [call.id]
+    work = _open_tasks("appointment_confirmation")
+    assert [t.referral_id for t in work if t.kind == "letter"] == [letter.id]
+    assert [t.referral_id for t in work if t.kind == "call"] == [call.id]
     login(client, world.counter)
     page = client.get(f"/afspraken/{a.id}/brief").get_data(as_text=True)
     assert "Gerrit Jansen" in page and "Kanaalweg 14" in page and "maandag 23 november 2026 om 09:30" in page
@@ -190,9 +197,10 @@ def test_letters_and_calls_list_and_the_letter_print_view(world, client, login, 
     db.session.commit()
     english = client.get(f"/afspraken/{a.id}/brief").get_data(as_text=True)
     assert "Dear Gerrit Jansen," in english  # the letter speaks the citizen's language
-    response = post_form(client, f"/afspraken/{a.id}/gedaan", {}, get_url="/gemeente/brieven-en-telefoontjes")
+    letter_task = next(t for t in work if t.kind == "letter")
+    response = post_form(client, f"/balie/taken/{letter_task.id}/gedaan", {}, get_url="/balie/taken")
     assert response.status_code == 302
-    assert worklist(world.municipality.id)["letters"] == []
+    assert [t.kind for t in _open_tasks("appointment_confirmation")] == ["call"]
 
 
 def test_the_history_is_append_only_and_transitions_are_checked(world):
@@ -233,11 +241,11 @@ def test_other_organisations_get_404_and_see_nothing(world, client, login, post_
 
 def test_the_agency_sees_status_and_outcome_never_the_counters_notes(world, client, login):
     referral = make_referral(world.agent)
-    referral.outcome_line = "Geholpen: DigiD aangevraagd"
+    record_result(referral, result="solved", solution="course")
     db.session.commit()
     login(client, world.agent)
     page = client.get("/verwijzingen").get_data(as_text=True)
-    assert "Geholpen: DigiD aangevraagd" in page and "Verwezen" in page
+    assert "Geholpen; cursus Digisterker" in page and "Verwezen" in page
 
 
 def test_roles_are_enforced(world, client, login):
