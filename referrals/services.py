@@ -751,10 +751,8 @@ def add_closure(location: Location, starts_on: date, ends_on: date, reason: str)
 
 @unit_of_work()
 def remove_closure(location: Location, closure_id: int) -> None:
-    closure = next((c for c in location.closures if c.id == closure_id), None)
-    if closure is None:
-        from flask import abort
-        abort(404)
+    get_scoped_or_404(Closure, closure_id, Closure.location_id, owner_id=location.id)  # a closure of this location
+    closure = next(c for c in location.closures if c.id == int(closure_id))
     location.closures.remove(closure)
     db.session.flush()
     sync_location(location)
