@@ -13,7 +13,7 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import DataError
 
 import config
-from extensions import babel, csrf, db, limiter, login_manager, migrate
+from extensions import DomainError, babel, csrf, db, limiter, login_manager, migrate, unit_of_work
 
 BLUEPRINTS = [
     "accounts.site",
@@ -31,8 +31,17 @@ DEMO_SEEDS = ["accounts.demo", "messaging.demo", "referrals.demo", "courses.demo
               "helpdesk.demo"]
 
 
+class Wegwijs(Flask):
+    def dispatch_request(self):
+        """One unit of work per request: what the view and the services it calls change is saved
+        together when the view has returned its page (rendered inside the transaction, so nothing
+        it shows is expired by a commit), or not at all when the view raises (a 404 included)."""
+        with unit_of_work():
+            return super().dispatch_request()
+
+
 def create_app(override: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = Wegwijs(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(config.build(app.instance_path, override))
 
@@ -103,10 +112,9 @@ def _require_policy(app: Flask) -> None:
 
 
 def _error_pages(app: Flask) -> None:
+    # The request's unit of work has rolled back before any of these runs (app.Wegwijs).
     def page(code, template="site/error.html"):
         def handler(err):
-            if code == 500:
-                db.session.rollback()  # the failed transaction must not leak into the error page
             return render_template(template, code=code, error=err), code
         return handler
 
@@ -118,8 +126,13 @@ def _error_pages(app: Flask) -> None:
     def out_of_range(err):
         # A number or date beyond what the database or the calendar holds (an id of 30 digits, the
         # year 9999) can only come from a typed or tampered address: there is no such page.
-        db.session.rollback()
         return render_template("site/error.html", code=404, error=err), 404
+
+    @app.errorhandler(DomainError)
+    def refused(err):
+        # A rule refused what the view did not expect to be refused (views catch the ones they
+        # expect and show them next to the form): the message, never a 500. Nothing was saved.
+        return render_template("site/error.html", code=422, error=err, message=err.message), 422
 
     @app.errorhandler(CSRFError)
     def csrf_error(err):
@@ -161,9 +174,9 @@ def _cli(app: Flask) -> None:
     @app.cli.command("demo-data")
     def demo_data():
         """Load the demo organisations, accounts and sample data (idempotent)."""
-        for path in DEMO_SEEDS:
-            importlib.import_module(path).seed()
-        db.session.commit()
+        with unit_of_work():
+            for path in DEMO_SEEDS:
+                importlib.import_module(path).seed()
         click.echo("Demo data loaded.")
 
     @app.cli.command("create-admin")

@@ -66,12 +66,13 @@ def resolve(ref: str) -> Callable[[], object]:
 
 
 def run_job(app, job_id: str, ref: str) -> None:
-    """Run one job in its own app context, with its own database session."""
+    """Run one job in its own app context, with its own database session. The job saves through
+    its own units of work (one per step or batch: extensions.job_step); what a failed step did is
+    rolled back by it, and remove() ends whatever a job left open."""
     with app.app_context():
         try:
             resolve(ref)()
         except Exception:
-            db.session.rollback()
             log.exception("job %s failed", job_id)
         finally:
             db.session.remove()

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from accounts.models import Organisation, OrgKind, Role, User
 from accounts.passwords import hash_password
 from accounts.services import new_session_token
-from extensions import db
+from extensions import db, unit_of_work
 
 DEMO_PASSWORD = "Wegwijs-demo-2026"
 
@@ -34,6 +34,7 @@ USERS = [
 ]
 
 
+@unit_of_work()
 def seed() -> None:
     orgs = {o.name: o for o in db.session.execute(select(Organisation)).scalars()}
     for name, kind in ORGANISATIONS:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from blinker import Namespace
-from flask import abort, current_app, redirect, request, session, url_for
+from flask import abort, current_app, has_request_context, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import Select, select
 
@@ -119,21 +119,53 @@ def navigation_for(user) -> list[tuple[str, object]]:
     return result
 
 
-def scoped(stmt: Select, org_column) -> Select:
-    """Limit a query to rows of the current user's organisation."""
-    return stmt.where(org_column == current_user.organisation_id)
+def scoped(stmt: Select, org_column, user=None) -> Select:
+    """Limit a query to rows of the user's organisation (default: the logged-in user)."""
+    user = user if user is not None else current_user
+    return stmt.where(org_column == user.organisation_id)
 
 
-def get_scoped_or_404(model, ident, org_column=None):
-    """Fetch one row by id that belongs to the current user's organisation, or 404.
+def get_scoped_or_404(model, ident, org_column=None, *, user=None, owner_id: int | None = None,
+                      options=(), base: Select | None = None):
+    """The one fetch of an organisation-owned row by an id from outside (a URL, a query string): the
+    row if it belongs to the organisation, or 404, never another row. A refusal (a foreign or
+    unknown id) is signalled, so the processing log records it in a unit of work of its own that
+    the 404's rollback does not undo.
 
-    `org_column` defaults to model.organisation_id; pass another column (for example
-    Referral.municipality_id) where ownership is named differently.
+    - `org_column`: the owning column (default `model.organisation_id`), or a callable
+      `f(user) -> column` where ownership depends on who asks (a referral: the referring agency's
+      `referring_org_id` for an agency, `municipality_id` for a municipality).
+    - `user`: who asks, for callers outside a request (default the logged-in user).
+    - `owner_id`: scope to this organisation instead of the user's (an agent picking a location of
+      the referral's municipality).
+    - `options`: eager-load options; `base`: a select to start from (for a join the column needs).
     """
-    column = org_column if org_column is not None else model.organisation_id
-    row = db.session.execute(select(model).where(model.id == ident, column == current_user.organisation_id)).scalar()
+    row = get_scoped(model, ident, org_column, user=user, owner_id=owner_id, options=options, base=base)
     if row is None:
-        access_refused.send(current_app._get_current_object(), user=current_user, endpoint=request.endpoint,
-                            reason=f"not found or foreign: {model.__name__} {ident}")
         abort(404)
+    return row
+
+
+def get_scoped(model, ident, org_column=None, *, user=None, owner_id: int | None = None, options=(),
+               base: Select | None = None):
+    """As get_scoped_or_404, but None instead of the 404 (the refusal is recorded all the same):
+    for an id chosen in a form, where the service answers with a form error ("choose one from the
+    list") and saves nothing."""
+    user = user if user is not None else current_user
+    column = org_column if org_column is not None else model.organisation_id
+    if callable(column) and not hasattr(column, "__clause_element__"):
+        column = column(user)
+    try:
+        ident = int(ident)
+    except (TypeError, ValueError):
+        ident = None
+    row = None
+    if ident is not None and -2**63 < ident < 2**63:
+        stmt = base if base is not None else select(model)
+        stmt = stmt.where(model.id == ident, column == (owner_id if owner_id is not None else user.organisation_id))
+        row = db.session.execute(stmt.options(*options)).scalar()
+    if row is None:
+        access_refused.send(current_app._get_current_object(), user=user,
+                            endpoint=request.endpoint if has_request_context() else None,
+                            reason=f"not found or foreign: {model.__name__} {ident}")
     return row

@@ -1,5 +1,5 @@
 """Accounts: authentication, lockout, passwords, two-factor, and the administration of
-organisations and users. Services decide and commit; views only translate."""
+organisations and users. Services decide, each entry point a unit of work; views only translate."""
 from __future__ import annotations
 
 import secrets
@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 
 from accounts.models import ROLES_BY_KIND, Organisation, OrgKind, Role, User
 from accounts.passwords import MIN_LENGTH, burn_time, hash_password, needs_rehash, verify_password
-from extensions import DomainError, clock, db
+from extensions import DomainError, clock, db, durably, unit_of_work
 
 signals = Namespace()
 # Sent for every login attempt; privacy/ records them. kwargs: user (or None), email, outcome.
@@ -46,6 +46,7 @@ def check_password_rules(password: str, field: str = "new_password") -> None:
         raise DomainError(_("Het wachtwoord mag niet beginnen of eindigen met een spatie."), field)
 
 
+@unit_of_work()
 def authenticate(email: str, password: str) -> User:
     """Return the user for a correct e-mail and password, or raise DomainError.
 
@@ -65,13 +66,9 @@ def authenticate(email: str, password: str) -> User:
         raise DomainError(_("Dit account is tijdelijk geblokkeerd na te veel mislukte pogingen. "
                           "Probeer het over een kwartier opnieuw of vraag de beheerder om hulp."))
     if not verify_password(user.password_hash, password):
-        # Counted in one UPDATE so parallel attempts cannot lose a failure.
-        db.session.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1))
-        db.session.refresh(user)
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-        db.session.commit()
+        # The DomainError below rolls back this unit of work: the failure is counted in its own.
+        user_id = user.id
+        durably(lambda: _count_failure(user_id, now))
         login_attempted.send(current_app._get_current_object(), user=user, email=email, outcome="failed")
         raise DomainError(generic)
     if not user.is_active:
@@ -82,15 +79,25 @@ def authenticate(email: str, password: str) -> User:
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
-    db.session.commit()
     login_attempted.send(current_app._get_current_object(), user=user, email=email, outcome="success")
     return user
+
+
+def _count_failure(user_id: int, now) -> None:
+    """Counted in one UPDATE so parallel attempts cannot lose a failure; enough of them lock."""
+    db.session.execute(update(User).where(User.id == user_id).values(failed_logins=User.failed_logins + 1))
+    user = db.session.get(User, user_id)
+    db.session.refresh(user)
+    if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+        user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        user.failed_logins = 0
 
 
 def end_all_sessions(user: User) -> None:
     user.session_token = new_session_token()
 
 
+@unit_of_work()
 def change_password(user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
         raise DomainError(_("Het huidige wachtwoord klopt niet."), "current_password")
@@ -100,16 +107,15 @@ def change_password(user: User, current: str, new: str) -> None:
     user.password_hash = hash_password(new)
     user.must_change_password = False
     end_all_sessions(user)
-    db.session.commit()
 
 
 # --- two-factor (TOTP) -------------------------------------------------------------------------
 
+@unit_of_work()
 def start_two_factor(user: User) -> str:
     """A fresh secret for enrolment; stored but not active until a code confirms it."""
     user.totp_secret = pyotp.random_base32()
     user.totp_enabled = False
-    db.session.commit()
     return user.totp_secret
 
 
@@ -134,30 +140,30 @@ def _accept_code(user: User, code: str) -> bool:
                 .where(User.id == user.id, (User.totp_last_step.is_(None)) | (User.totp_last_step < step))
                 .values(totp_last_step=step)
             ).rowcount
-            db.session.commit()
             db.session.refresh(user)
             return claimed == 1
     return False
 
 
+@unit_of_work()
 def confirm_two_factor(user: User, code: str) -> None:
     if not _accept_code(user, code):
         raise DomainError(_("Die code klopt niet. Typ de zes cijfers die de app nu laat zien."), "code")
     user.totp_enabled = True
-    db.session.commit()
 
 
+@unit_of_work()
 def verify_two_factor(user: User, code: str) -> None:
     if not _accept_code(user, code):
         raise DomainError(_("Die code klopt niet of is al gebruikt. Wacht op een nieuwe code."), "code")
 
 
+@unit_of_work()
 def disable_two_factor(user: User) -> None:
     user.totp_enabled = False
     user.totp_secret = None
     user.totp_last_step = None
     end_all_sessions(user)
-    db.session.commit()
 
 
 # --- administration ----------------------------------------------------------------------------
@@ -169,6 +175,7 @@ def list_organisations(kind: str | None = None):
     return stmt
 
 
+@unit_of_work()
 def save_organisation(org: Organisation | None, *, name: str, kind: str, active: bool, actor: User) -> Organisation:
     name = name.strip()
     clash = db.session.execute(
@@ -188,7 +195,6 @@ def save_organisation(org: Organisation | None, *, name: str, kind: str, active:
         if not active and org.kind == OrgKind.SYSTEM and org.id == actor.organisation_id:
             raise DomainError(_("U kunt uw eigen beheerorganisatie niet uitzetten."), "active")
         org.name, org.kind, org.active = name, kind, active
-    db.session.commit()
     return org
 
 
@@ -207,6 +213,7 @@ def _check_role_fits(role: str, org: Organisation) -> None:
         raise DomainError(_("Deze rol past niet bij de soort organisatie."), "role")
 
 
+@unit_of_work()
 def create_user(*, email: str, name: str, role: str, organisation_id: int, actor: User) -> tuple[User, str]:
     """Create a user with a one-time password that must be changed at first login."""
     email = email.strip().lower()
@@ -223,10 +230,10 @@ def create_user(*, email: str, name: str, role: str, organisation_id: int, actor
     db.session.add(user)
     db.session.flush()
     account_changed.send(current_app._get_current_object(), actor=actor, user=user, action="account aangemaakt")
-    db.session.commit()
     return user, temporary
 
 
+@unit_of_work()
 def update_user(user: User, *, name: str, role: str, organisation_id: int, active: bool, actor: User) -> None:
     org = db.session.get(Organisation, organisation_id)
     if org is None:
@@ -239,9 +246,9 @@ def update_user(user: User, *, name: str, role: str, organisation_id: int, activ
     if changed_access:
         end_all_sessions(user)  # new rights take effect at once
     account_changed.send(current_app._get_current_object(), actor=actor, user=user, action="account gewijzigd")
-    db.session.commit()
 
 
+@unit_of_work()
 def reset_password(user: User, actor: User) -> str:
     temporary = secrets.token_urlsafe(12)
     user.password_hash = hash_password(temporary)
@@ -250,15 +257,16 @@ def reset_password(user: User, actor: User) -> str:
     user.locked_until = None
     end_all_sessions(user)
     account_changed.send(current_app._get_current_object(), actor=actor, user=user, action="wachtwoord hersteld")
-    db.session.commit()
     return temporary
 
 
+@unit_of_work()
 def reset_two_factor(user: User, actor: User) -> None:
     account_changed.send(current_app._get_current_object(), actor=actor, user=user, action="tweestapsverificatie hersteld")
     disable_two_factor(user)
 
 
+@unit_of_work()
 def create_first_admin(*, email: str, name: str, password: str) -> User:
     check_password_rules(password, "password")
     org = db.session.execute(select(Organisation).where(Organisation.kind == OrgKind.SYSTEM)).scalar()
@@ -269,5 +277,4 @@ def create_first_admin(*, email: str, name: str, password: str) -> User:
     user = User(email=email.strip().lower(), name=name, role=Role.ADMIN, organisation_id=org.id,
                 password_hash=hash_password(password), session_token=new_session_token())
     db.session.add(user)
-    db.session.commit()
     return user

@@ -29,10 +29,10 @@ def home():
 @bp.get("/health")
 @public
 def health():
-    try:
-        db.session.execute(text("SELECT 1"))
+    try:  # a connection of its own: the request's unit of work stays out of it
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
     except SQLAlchemyError:
-        db.session.rollback()
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
 
@@ -50,7 +50,6 @@ def language():
     if lang in ("nl", "en"):
         session["lang"] = lang
         if current_user.is_authenticated:
-            current_user.language = lang
-            db.session.commit()
+            current_user.language = lang  # saved with the request's unit of work
     back = request.form.get("next") or ""
     return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("site.home"))

@@ -79,8 +79,7 @@ def login():
 @bp.post("/uitloggen")
 @allow(*ALL_ROLES, needs_2fa=False)
 def logout():
-    services.end_all_sessions(current_user)
-    db.session.commit()
+    services.end_all_sessions(current_user)  # saved with the request's unit of work
     logout_user()
     _fresh_session()
     flash(_("U bent uitgelogd."), "success")

@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 
 from accounts.models import Organisation, User
-from extensions import clock, db
+from extensions import clock, db, unit_of_work
 from extensions.dates import stored_when
 from referrals import services
 from referrals.models import Appointment, Citizen, Location, Slot
@@ -31,6 +31,7 @@ def _one(model, *conditions):
     return db.session.execute(select(model).where(*conditions).limit(1)).scalar()
 
 
+@unit_of_work()
 def seed() -> None:
     utrecht = _one(Organisation, Organisation.name == "Gemeente Utrecht")
     agent = _one(User, User.email == "agent@belastingdienst.demo.nl")
@@ -39,7 +40,6 @@ def seed() -> None:
     location = _one(Location, Location.municipality_id == utrecht.id, Location.name == "Stadskantoor")
     if location is None:
         return
-    db.session.commit()
     _seed_today(utrecht, location, agent)
 
 
@@ -54,7 +54,7 @@ def _seed_today(utrecht: Organisation, location: Location, agent: User) -> None:
             name=name, phone=phone, postcode=postcode, house_number=number, channel=channel,
             categories=extras.pop("categories", ["digid_app"]), reason="look_along", consent=True,
             municipality_id=utrecht.id, **extras)
-        referral = services.create_referral(data, actor=agent, commit=False)
+        referral = services.create_referral(data, actor=agent)
         starts = datetime.combine(today, at, AMSTERDAM).astimezone(clock.now().tzinfo)
         # A slot of its own (off the regular grid), so the demo has appointments today even on a
         # weekend or after hours; booked in full so nothing else lands there.
@@ -69,4 +69,3 @@ def _seed_today(utrecht: Organisation, location: Location, agent: User) -> None:
         db.session.flush()
         services.change_status(referral, Status.BOOKED, actor=agent,
                                note=f"Afspraak {stored_when(starts)}, {location.name} (demo)")
-    db.session.commit()

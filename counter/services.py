@@ -1,5 +1,5 @@
 """The counter's rules: the day list, check-in, no-show, the outcome, the coordinator's lists and the
-stale sweep. Views translate; these decide.
+stale sweep. Views translate; these decide, each entry point a unit of work.
 
 Built on referrals.services: appointment_for_user/referral_for_user for scoping, change_status for
 every status change, reschedule for moving an appointment; referrals.outreach to tell the citizen.
@@ -19,9 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from accounts.models import Organisation, User
+from accounts.policy import get_scoped_or_404
 from counter.models import ACTIONS, RESULTS, SOLUTIONS, CounterVisit, Outcome, OutcomeAction
 from courses import services as course_services
-from extensions import DomainError, clock, db
+from extensions import DomainError, clock, db, unit_of_work
 from extensions.dates import AMSTERDAM, local_day_bounds, local_today, working_days_before
 from messaging.services import withdraw
 from privacy.services import record
@@ -60,25 +61,24 @@ def outcomes_for(referral_ids: list[int]) -> dict[int, Outcome]:
     return {o.referral_id: o for o in rows}
 
 
-def location_of_municipality(location_id: int | None, municipality_id: int) -> Location | None:
+def day_list_location(location_id: int | None, locations: list[Location], user=None) -> Location | None:
+    """The location the day list shows: the one asked for, which must be the user's municipality's
+    (404 otherwise, never another location), or the first of `locations` when none is asked for."""
     if not location_id:
-        return None
-    location = db.session.get(Location, location_id)
-    if location is None or location.municipality_id != municipality_id:
-        return None
-    return location
+        return locations[0] if locations else None
+    return get_scoped_or_404(Location, location_id, Location.municipality_id, user=user)
 
 
+@unit_of_work()
 def record_day_list_read(location: Location, day: date, count: int) -> None:
     if count:
         record("read", "location", location.id, "daglijst balie", detail=f"{day.isoformat()}: {count} afspraken")
-        db.session.commit()
 
 
+@unit_of_work()
 def record_visit_read(appointment_id: int, referral_id: int, *, citizen_id: int, actor: User) -> None:
     record("read", "citizen", citizen_id, "inwoner helpen aan de balie",
            detail=f"verwijzing {referral_id}, afspraak {appointment_id}", actor=actor)
-    db.session.commit()
 
 
 def visit_of(appointment_id: int) -> CounterVisit | None:
@@ -116,11 +116,11 @@ def _claim_appointment(appointment: Appointment, to: str) -> None:
         update(Appointment).where(Appointment.id == appointment.id, Appointment.status == AppointmentStatus.BOOKED)
         .values(status=to).execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
-        db.session.rollback()
         raise DomainError(_("Deze afspraak is al verwerkt."))
     db.session.refresh(appointment)
 
 
+@unit_of_work()
 def check_in(appointment: Appointment, *, actor: User) -> None:
     """The citizen is here: the appointment is attended and so is the referral."""
     _claim_appointment(appointment, AppointmentStatus.ATTENDED)
@@ -131,9 +131,9 @@ def check_in(appointment: Appointment, *, actor: User) -> None:
     change_status(referral, Status.ATTENDED, actor=actor, note="Aangemeld aan de balie")
     record("update", "referral", referral.id, "inwoner helpen aan de balie",
            detail=f"afspraak {appointment.id}: aangemeld", actor=actor)
-    db.session.commit()
 
 
+@unit_of_work()
 def mark_no_show(appointment: Appointment, *, actor: User) -> str:
     """The citizen did not come: a call-back task for the counter, and a short message by the
     citizen's channel with how to make a new appointment. Returns how the citizen is told."""
@@ -164,7 +164,6 @@ def mark_no_show(appointment: Appointment, *, actor: User) -> str:
                         f"Wilt u een nieuwe afspraak? Bel ons dan op {location.phone}.")
     record("update", "referral", referral.id, "inwoner helpen aan de balie",
            detail=f"afspraak {appointment.id}: niet gekomen", actor=actor)
-    db.session.commit()
     return how
 
 
@@ -172,7 +171,7 @@ def mark_no_show(appointment: Appointment, *, actor: User) -> str:
 
 # Sent inside the transaction that records an outcome, with `outcome` and `actor`: contexts above
 # the counter (volunteers for a buddy, helpdesk for an escalation) take their solution from here.
-# Handlers add to the caller's transaction; they never commit, and an error they raise undoes the outcome.
+# Handlers add to the caller's unit of work (they never commit); an error they raise undoes the outcome.
 outcome_recorded = Namespace().signal("outcome-recorded")
 
 @dataclass
@@ -235,6 +234,7 @@ def check_outcome(data: OutcomeInput) -> dict:
             "escalation_need": need, "notes": notes}
 
 
+@unit_of_work()
 def record_outcome(referral: Referral, data: OutcomeInput, *, actor: User):
     """Record what was done and the lasting solution; with a course chosen, enrol in the same
     transaction. Everything or nothing is saved. Returns (outcome, enrolment or None)."""
@@ -243,7 +243,7 @@ def record_outcome(referral: Referral, data: OutcomeInput, *, actor: User):
     clean = check_outcome(data)
     course = None
     if data.solution == "course" and data.course_id:
-        course = course_services.course_of_municipality(data.course_id, referral.municipality_id)
+        course = course_services.course_of_municipality(data.course_id, referral.municipality_id, user=actor)
         if course is None:
             raise DomainError(_("Kies een cursus uit de lijst."), "course_id")
     appointment = db.session.execute(
@@ -269,15 +269,11 @@ def record_outcome(referral: Referral, data: OutcomeInput, *, actor: User):
         record("update", "referral", referral.id, "uitkomst vastleggen", detail=f"oplossing {data.solution}",
                actor=actor)
         if course is not None:
-            enrolment = course_services.enrol(referral, course, actor=actor, commit=False)
+            enrolment = course_services.enrol(referral, course, actor=actor)
         outcome_recorded.send(referral, outcome=outcome, actor=actor)
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
-        db.session.rollback()
         raise DomainError(_("De uitkomst van deze verwijzing is al vastgelegd.")) from None
-    except DomainError:
-        db.session.rollback()
-        raise
     return outcome, enrolment
 
 
@@ -301,6 +297,7 @@ def stale_query(municipality_id: int):
 
 # --- stale referrals (scheduler job) --------------------------------------------------------------------
 
+@unit_of_work()
 def sweep_stale() -> int:
     """Scheduler job: flag open referrals without progress for STALE_AFTER_WORKING_DAYS working
     days (a booked appointment still to come, or only just passed, is progress to wait for).
@@ -321,5 +318,4 @@ def sweep_stale() -> int:
                ~waiting_for_appointment)
         .values(stale_since=now, updated_at=Referral.updated_at)
         .execution_options(synchronize_session=False))
-    db.session.commit()
     return result.rowcount

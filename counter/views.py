@@ -41,19 +41,17 @@ def day_list():
     form.locatie.choices = [(loc.id, loc.name) for loc in locations]
     form.validate()
     day = form.datum.data if isinstance(form.datum.data, date) and not form.datum.errors else local_today()
-    location = cs.location_of_municipality(form.locatie.data, current_user.organisation_id) or (
-        locations[0] if locations else None)
+    location = cs.day_list_location(form.locatie.data, locations)  # 404 for another municipality's
     page, outcomes = None, {}
     if location is not None:
         form.locatie.data = location.id
         page = paginate(cs.day_list_query(location.id, day), size=50)
         outcomes = cs.outcomes_for([a.referral_id for a in page.items])
     form.datum.data = day
-    html = render_template("counter/day_list.html", form=form, location=location, day=day, page=page,
-                           outcomes=outcomes, today=local_today(), confirm=ConfirmForm())
-    if page is not None:  # logged after rendering: the commit would expire what the page shows
+    if page is not None:
         cs.record_day_list_read(location, day, len(page.items))
-    return html
+    return render_template("counter/day_list.html", form=form, location=location, day=day, page=page,
+                           outcomes=outcomes, today=local_today(), confirm=ConfirmForm())
 
 
 # --- one visit ------------------------------------------------------------------------------------------
@@ -183,15 +181,13 @@ def referral_result(referral_id: int):
 @allow(Role.COORDINATOR, nav=_l("Maatjes zoeken"), nav_order=60)
 def matching():
     page = paginate(cs.matching_list_query(current_user.organisation_id))
-    html = render_template("counter/matching.html", page=page, phone=booking.display_phone)
-    record_list_read("referral", [o.referral_id for o in page.items], "maatje zoeken")  # after rendering: commits
-    return html
+    record_list_read("referral", [o.referral_id for o in page.items], "maatje zoeken")
+    return render_template("counter/matching.html", page=page, phone=booking.display_phone)
 
 
 @bp.get("/gemeente/vertraagd")
 @allow(*MUNICIPAL, nav=_l("Vertraagde verwijzingen"), nav_order=35)
 def stale():
     page = paginate(cs.stale_query(current_user.organisation_id))
-    html = render_template("counter/stale.html", page=page, solutions=SOLUTIONS)
-    record_list_read("referral", [r.id for r in page.items], "vertraagde verwijzingen opvolgen")  # after rendering
-    return html
+    record_list_read("referral", [r.id for r in page.items], "vertraagde verwijzingen opvolgen")
+    return render_template("counter/stale.html", page=page, solutions=SOLUTIONS)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from accounts.models import Organisation, User
 from courses import services
 from courses.models import Course
-from extensions import db
+from extensions import db, unit_of_work
 from referrals.models import Location
 from referrals.slots import local_today
 
@@ -20,6 +20,7 @@ def _one(model, *conditions):
     return db.session.execute(select(model).where(*conditions).limit(1)).scalar()
 
 
+@unit_of_work()
 def seed() -> None:
     utrecht = _one(Organisation, Organisation.name == "Gemeente Utrecht")
     coordinator = _one(User, User.email == "coordinator@utrecht.demo.nl")

@@ -12,16 +12,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from babel.dates import format_date
-from flask import abort
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User
+from accounts.policy import get_scoped, get_scoped_or_404
 from courses.models import Attendance, Course, CourseSession, Enrolment, EnrolmentStatus
-from extensions import DomainError, clock, db
+from extensions import DomainError, clock, db, job_step, unit_of_work
 from extensions.dates import local_day_start
 from messaging.services import next_allowed_send, withdraw
 from privacy.services import record
@@ -78,43 +77,28 @@ def course_label(course: Course) -> str:
     return label
 
 
-def course_of_municipality(course_id, municipality_id: int) -> Course | None:
-    try:
-        course_id = int(course_id)
-    except (TypeError, ValueError):
-        return None
-    course = db.session.get(Course, course_id)
-    if course is None or course.municipality_id != municipality_id:
-        return None
-    return course
+def course_of_municipality(course_id, municipality_id: int, user=None) -> Course | None:
+    """A course of this municipality chosen in a form (the referral's municipality), or None (the
+    form says to choose one from the list; a foreign id is recorded as refused access), never
+    another municipality's course."""
+    return get_scoped(Course, course_id, Course.municipality_id, user=user, owner_id=municipality_id,
+                      options=(selectinload(Course.sessions), selectinload(Course.location)))
 
 
 def course_for_user(course_id: int, user=None) -> Course:
-    user = user or current_user
-    course = db.session.execute(
-        select(Course).where(Course.id == course_id, Course.municipality_id == user.organisation_id)
-        .options(selectinload(Course.sessions), selectinload(Course.location))).scalar()
-    if course is None:
-        abort(404)
-    return course
+    return get_scoped_or_404(Course, course_id, Course.municipality_id, user=user,
+                             options=(selectinload(Course.sessions), selectinload(Course.location)))
 
 
 def enrolment_for_user(enrolment_id: int, user=None) -> Enrolment:
-    user = user or current_user
-    enrolment = db.session.execute(
-        select(Enrolment).where(Enrolment.id == enrolment_id, Enrolment.municipality_id == user.organisation_id)
-        .options(selectinload(Enrolment.referral), selectinload(Enrolment.course).selectinload(Course.location))
-    ).scalar()
-    if enrolment is None:
-        abort(404)
-    return enrolment
+    return get_scoped_or_404(
+        Enrolment, enrolment_id, Enrolment.municipality_id, user=user,
+        options=(selectinload(Enrolment.referral), selectinload(Enrolment.course).selectinload(Course.location)))
 
 
-def session_for_user(course: Course, session_id: int) -> CourseSession:
-    session = next((s for s in course.sessions if s.id == session_id), None)
-    if session is None:
-        abort(404)
-    return session
+def session_for_user(course: Course, session_id: int, user=None) -> CourseSession:
+    """A session of a course already fetched through course_for_user (so the user's)."""
+    return get_scoped_or_404(CourseSession, session_id, CourseSession.course_id, user=user, owner_id=course.id)
 
 
 def enrolments_of(course_id: int) -> dict[str, list[Enrolment]]:
@@ -145,10 +129,10 @@ def attendance_counts(course_id: int) -> dict[int, int]:
         .group_by(Attendance.enrolment_id)).all())
 
 
+@unit_of_work()
 def record_course_read(course: Course, count: int) -> None:
     if count:
         record("read", "course", course.id, "cursus Digisterker", detail=f"{count} deelnemers")
-        db.session.commit()
 
 
 # --- planning ---------------------------------------------------------------------------------------------
@@ -166,14 +150,18 @@ class CourseInput:
     every_days: int = 7
 
 
+@unit_of_work()
 def plan_course(municipality_id: int, data: CourseInput, *, actor: User) -> Course:
     """A course with `sessions` sessions from `first_day`, every `every_days` days."""
     errors: dict[str, str] = {}
     title = " ".join((data.title or "").split())
     if not title:
         errors["title"] = _("Vul de naam van de cursus in.")
-    location = db.session.get(Location, data.location_id) if data.location_id else None
-    if location is None or location.municipality_id != municipality_id:
+    location = None
+    if data.location_id:  # another municipality's location (a tampered form) is refused and recorded
+        location = get_scoped(Location, data.location_id, Location.municipality_id, user=actor,
+                              owner_id=municipality_id)
+    if location is None:
         errors["location_id"] = _("Kies een locatie.")
     if data.capacity is None or not (1 <= data.capacity <= 100):
         errors["capacity"] = _("Kies 1 tot 100 plaatsen.")
@@ -208,7 +196,6 @@ def plan_course(municipality_id: int, data: CourseInput, *, actor: User) -> Cour
             starts_at=datetime.combine(day, data.starts, AMSTERDAM).astimezone(clock.now().tzinfo),
             ends_at=datetime.combine(day, data.ends, AMSTERDAM).astimezone(clock.now().tzinfo)))
     db.session.add(course)
-    db.session.commit()
     return course
 
 
@@ -279,9 +266,10 @@ def _place(course: Course) -> str:
     return f"{location.name}, {location.address}"
 
 
-def enrol(referral: Referral, course: Course, *, actor: User, commit: bool = True) -> Enrolment:
+@unit_of_work()
+def enrol(referral: Referral, course: Course, *, actor: User) -> Enrolment:
     """Enrol a referred citizen: a seat when there is one, otherwise the waiting list. Tells the
-    citizen by their channel. With commit=False the caller's transaction decides."""
+    citizen by their channel."""
     if course.municipality_id != referral.municipality_id:
         raise DomainError(_("Kies een cursus uit de lijst."), "course_id")
     first = _first_session(course.id)
@@ -301,7 +289,6 @@ def enrol(referral: Referral, course: Course, *, actor: User, commit: bool = Tru
         db.session.add(enrolment)
         db.session.flush()
     except IntegrityError:
-        db.session.rollback()
         raise DomainError(_("Deze inwoner staat al ingeschreven voor een cursus (of op de wachtlijst)."),
                           "course_id") from None
     name = referral.citizen.name
@@ -319,8 +306,6 @@ def enrol(referral: Referral, course: Course, *, actor: User, commit: bool = Tru
                      f"dan laten wij het u weten.")
     record("update", "referral", referral.id, "cursus Digisterker",
            detail=f"cursus {course.id}: {'ingeschreven' if seat else 'wachtlijst'}", actor=actor)
-    if commit:
-        db.session.commit()
     return enrolment
 
 
@@ -347,6 +332,7 @@ def _promote_waiting(course_id: int) -> Enrolment | None:
     return None
 
 
+@unit_of_work()
 def cancel_enrolment(enrolment: Enrolment, *, actor: User) -> Enrolment | None:
     """Take a citizen off the course (or its waiting list). A seat given up goes to the first on
     the waiting list, who is told. Returns the promoted enrolment, if any."""
@@ -356,7 +342,6 @@ def cancel_enrolment(enrolment: Enrolment, *, actor: User) -> Enrolment | None:
         .values(status=EnrolmentStatus.CANCELLED, cancelled_at=clock.now())
         .execution_options(synchronize_session=False))
     if cancelled.rowcount != 1:
-        db.session.rollback()
         raise DomainError(_("Deze inschrijving is al afgemeld of afgerond."))
     course = db.session.get(Course, enrolment.course_id)
     referral = db.session.get(Referral, enrolment.referral_id)
@@ -381,10 +366,10 @@ def cancel_enrolment(enrolment: Enrolment, *, actor: User) -> Enrolment | None:
             _remind_late(promoted, other, course)
     record("update", "referral", referral.id, "cursus Digisterker", detail=f"cursus {course.id}: afgemeld",
            actor=actor)
-    db.session.commit()
     return promoted
 
 
+@unit_of_work()
 def record_attendance(course: Course, session: CourseSession, present_ids: set[int], *, actor: User) -> None:
     """Who was there at one session: every enrolled citizen is present or absent."""
     if session.starts_at.astimezone(AMSTERDAM).date() > local_today():
@@ -404,12 +389,12 @@ def record_attendance(course: Course, session: CourseSession, present_ids: set[i
     record("update", "course", course.id, "aanwezigheid cursus Digisterker", detail=f"bijeenkomst {session.id}",
            actor=actor)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
-        db.session.rollback()
         raise DomainError(_("Iemand anders sloeg de aanwezigheid net op. Probeer het opnieuw.")) from None
 
 
+@unit_of_work()
 def complete(enrolment: Enrolment, *, actor: User) -> None:
     """The citizen finished the course: recorded on the enrolment and on the referral, which closes."""
     done = db.session.execute(
@@ -417,7 +402,6 @@ def complete(enrolment: Enrolment, *, actor: User) -> None:
         .values(status=EnrolmentStatus.COMPLETED, completed_at=clock.now())
         .execution_options(synchronize_session=False))
     if done.rowcount != 1:
-        db.session.rollback()
         raise DomainError(_("Alleen een ingeschreven deelnemer kan de cursus afronden."))
     referral = db.session.get(Referral, enrolment.referral_id)
     record_result(referral, step="course_completed")
@@ -425,7 +409,6 @@ def complete(enrolment: Enrolment, *, actor: User) -> None:
         change_status(referral, Status.CLOSED, actor=actor, note="Cursus Digisterker afgerond")
     record("update", "referral", referral.id, "cursus Digisterker",
            detail=f"cursus {enrolment.course_id}: afgerond", actor=actor)
-    db.session.commit()
 
 
 # --- reminders (scheduler job) ------------------------------------------------------------------------------
@@ -458,20 +441,25 @@ def queue_course_reminders() -> int:
                                        CourseSession.reminder_at.is_(None)).order_by(CourseSession.id)).scalars())
     reminded = 0
     for session_id in ids:
-        claimed = db.session.execute(
-            update(CourseSession).where(CourseSession.id == session_id, CourseSession.reminder_at.is_(None))
-            .values(reminder_at=clock.now()).execution_options(synchronize_session=False))
-        if claimed.rowcount != 1:
-            db.session.rollback()
-            continue
-        session = db.session.get(CourseSession, session_id)
-        course = db.session.get(Course, session.course_id)
-        when = session.starts_at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
-        for enrolment in db.session.execute(select(Enrolment).where(
-                Enrolment.course_id == course.id, Enrolment.status == EnrolmentStatus.ENROLLED)).scalars():
-            referral = db.session.get(Referral, enrolment.referral_id)
-            _tell(enrolment, referral, course, "course_reminder",
-                  f"Herinner {referral.citizen.name}: morgen {when} {course.title}.", session=session)
-            reminded += 1
-        db.session.commit()
+        with job_step():  # one session per step: its claim and its reminders saved together
+            reminded += _remind_session(session_id)
+    return reminded
+
+
+def _remind_session(session_id: int) -> int:
+    claimed = db.session.execute(
+        update(CourseSession).where(CourseSession.id == session_id, CourseSession.reminder_at.is_(None))
+        .values(reminder_at=clock.now()).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        return 0  # another scheduler has it
+    reminded = 0
+    session = db.session.get(CourseSession, session_id)
+    course = db.session.get(Course, session.course_id)
+    when = session.starts_at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+    for enrolment in db.session.execute(select(Enrolment).where(
+            Enrolment.course_id == course.id, Enrolment.status == EnrolmentStatus.ENROLLED)).scalars():
+        referral = db.session.get(Referral, enrolment.referral_id)
+        _tell(enrolment, referral, course, "course_reminder",
+              f"Herinner {referral.citizen.name}: morgen {when} {course.title}.", session=session)
+        reminded += 1
     return reminded

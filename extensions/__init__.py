@@ -4,6 +4,8 @@ Nothing here reads configuration at import time; app.create_app binds everything
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask_babel import Babel
@@ -14,7 +16,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import DateTime, MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names so Alembic migrations work the same on SQLite and PostgreSQL.
@@ -87,3 +89,80 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+# --- the unit of work ------------------------------------------------------------------------------
+
+_DEPTH = "wegwijs.uow_depth"  # keys in db.session.info (one session per app context)
+_AFTER = "wegwijs.uow_after"
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """The one way to save: a transaction that is saved whole or not at all.
+
+    Usable as a context manager (`with unit_of_work():`) and as a decorator (`@unit_of_work()`).
+    The outermost level owns the transaction: it commits when its block ends normally and rolls
+    back on any exception. A nested level (a service called by a service, or by a request, which
+    is a unit of work of its own: app.py) joins the outer transaction inside a SAVEPOINT: when it
+    fails, only its own work is undone, and the caller decides (catches, or lets it escape and the
+    outer level rolls back everything). A nested level can never commit or roll back the outer work.
+
+    Code never calls db.session.commit() or rollback() itself (tests/test_unit_of_work.py checks).
+    Only one level may commit; code that must see its work durable before going on (the SMS
+    dispatcher before it calls the provider) uses `job_step()`, which refuses to be nested.
+    """
+    session = db.session()
+    info = session.info
+    depth = info.get(_DEPTH, 0)
+    info[_DEPTH] = depth + 1
+    try:
+        if depth:
+            with session.begin_nested():  # SAVEPOINT; RELEASE on success, ROLLBACK TO on an exception
+                yield session
+        else:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+    finally:
+        info[_DEPTH] = depth
+        if depth == 0:
+            _run_after(session)
+
+
+@contextmanager
+def job_step() -> Iterator[Session]:
+    """A unit of work that must be the outermost, so it is committed when the block ends: one batch
+    of a job, or a claim that must be durable before a side effect outside the database (an SMS
+    sent). Raises RuntimeError when called inside another unit of work."""
+    if in_unit_of_work():
+        raise RuntimeError("job_step() inside a unit of work: its commit would not be durable")
+    with unit_of_work() as session:
+        yield session
+
+
+def in_unit_of_work() -> bool:
+    return db.session().info.get(_DEPTH, 0) > 0
+
+
+def durably(work: Callable[[], object]) -> None:
+    """Run `work` in a unit of work of its own, which the caller's failure does not undo: a record
+    of refused access (followed by a 404 that rolls back the request), a failed login. Inside a
+    unit of work it runs once the outermost one has ended, committed or rolled back; outside one,
+    at once."""
+    session = db.session()
+    if session.info.get(_DEPTH, 0) == 0:
+        with unit_of_work():
+            work()
+        return
+    session.info.setdefault(_AFTER, []).append(work)
+
+
+def _run_after(session: Session) -> None:
+    pending = session.info.pop(_AFTER, [])
+    for work in pending:
+        with unit_of_work():
+            work()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from accounts.models import User
-from extensions import db
+from extensions import db, unit_of_work
 from helpdesk.models import Contact, ContactCategory
 from referrals.models import Referral
 
@@ -17,6 +17,7 @@ CALLS = [
 ]
 
 
+@unit_of_work()
 def seed() -> None:
     agent = db.session.execute(select(User).where(User.email == "agent@belastingdienst.demo.nl")).scalar()
     if agent is None or db.session.execute(select(Contact.id).limit(1)).scalar():

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import abort
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import func, select
 
 from accounts.models import User
-from extensions import DomainError, clock, db
+from accounts.policy import get_scoped_or_404
+from extensions import DomainError, clock, db, unit_of_work
 from helpdesk.models import Contact, ContactCategory
 from referrals.checks import refuse_bsn
 from referrals.models import Referral
@@ -25,6 +24,7 @@ class ContactInput:
     notes: str = ""
 
 
+@unit_of_work()
 def log_contact(data: ContactInput, *, actor: User) -> Contact:
     """Store a call. A solved call needs no personal data; free text with a BSN is refused."""
     errors: dict[str, str] = {}
@@ -50,19 +50,15 @@ def log_contact(data: ContactInput, *, actor: User) -> Contact:
                       reason=reason, notes=notes)
     contact.categories = [ContactCategory(category=c) for c in categories]
     db.session.add(contact)
-    db.session.commit()
+    db.session.flush()
     return contact
 
 
 def contact_for_user(contact_id: int, user=None) -> Contact:
-    user = user or current_user
-    contact = db.session.execute(select(Contact).where(Contact.id == contact_id,
-                                                       Contact.organisation_id == user.organisation_id)).scalar()
-    if contact is None:
-        abort(404)
-    return contact
+    return get_scoped_or_404(Contact, contact_id, Contact.organisation_id, user=user)
 
 
+@unit_of_work()
 def refer_contact(contact: Contact, data: ReferralInput, *, actor: User) -> Referral:
     """Create the referral for an unsolved contact, carrying its categories and reason (nothing
     retyped); the contact and the referral are saved together or not at all."""
@@ -72,9 +68,8 @@ def refer_contact(contact: Contact, data: ReferralInput, *, actor: User) -> Refe
         raise DomainError(_("Voor dit klantcontact is al een verwijzing gemaakt."))
     data.categories = contact.category_codes
     data.reason = contact.reason or "other"
-    referral = create_referral(data, actor=actor, commit=False)
+    referral = create_referral(data, actor=actor)
     contact.referral_id = referral.id
-    db.session.commit()
     return referral
 
 

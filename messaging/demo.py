@@ -4,10 +4,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from accounts.models import Organisation, OrgKind
-from extensions import db
+from extensions import db, unit_of_work
 from messaging.services import queue_sms
 
 
+@unit_of_work()
 def seed() -> None:
     org = db.session.execute(
         select(Organisation).where(Organisation.kind == OrgKind.MUNICIPALITY).order_by(Organisation.id).limit(1)

@@ -32,7 +32,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, text, update
 
-from extensions import clock, db
+from extensions import clock, db, job_step
 from messaging.gateways import GatewayUnavailable, Outgoing, SendResult, gateway_from_config
 from messaging.models import OutboxMessage, SmsStatus
 from messaging.services import (
@@ -102,6 +102,7 @@ def _claim(status: SmsStatus, batch: int, worker: str, values: dict) -> list:
     return rows
 
 
+@job_step()
 def expire_leases() -> int:
     """`sending` rows whose dispatcher vanished become `unknown` (reconciled, never blindly resent)."""
     now = clock.now()
@@ -113,7 +114,6 @@ def expire_leases() -> int:
                 status_changed_at=now, error_code="uncertain", error_reason=reason_for("uncertain"))
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
     return result.rowcount or 0
 
 
@@ -129,6 +129,7 @@ def _backoff(attempts: int, retry_after: float | None) -> float:
     return max(seconds, retry_after or 0)
 
 
+@job_step()
 def _record(row, result: SendResult, worker: str, report: DispatchReport) -> None:
     now = clock.now()
     if _is_postgres():
@@ -170,7 +171,6 @@ def _record(row, result: SendResult, worker: str, report: DispatchReport) -> Non
             status=SmsStatus.FAILED, error_code=result.error_code,
             error_reason=reason_for(result.error_code, result.detail), next_attempt_at=None, **done))
         report.failed += 1
-    db.session.commit()
     report.outcomes[row.id] = result.outcome
 
 
@@ -184,27 +184,27 @@ def send_due(gateway, *, worker: str = WORKER_ID, batch: int | None = None) -> D
     timeout = float(_cfg("TWILIO_TIMEOUT_SECONDS", 10))
     now = clock.now()
     started = time.monotonic()
-    rows = _claim(SmsStatus.QUEUED, batch, worker, {
-        "status": SmsStatus.SENDING, "lease_expires_at": now + timedelta(seconds=lease),
-        "last_attempt_at": now, "attempts": OutboxMessage.attempts + 1, "status_changed_at": now,
-    })
-    report.claimed = len(rows)
-    stopped = opted_out_numbers(sorted({r.to_e164 for r in rows}))
-    sendable = []
-    for row in rows:
-        if row.to_e164 in stopped:
-            db.session.execute(_guarded(row.id, worker).values(
-                status=SmsStatus.FAILED, error_code="opted_out", error_reason=reason_for("opted_out"),
-                claimed_by=None, lease_expires_at=None, next_attempt_at=None, status_changed_at=now))
-            report.failed += 1
-        elif row.expires_at is not None and row.expires_at <= now:
-            db.session.execute(_guarded(row.id, worker).values(
-                status=SmsStatus.FAILED, error_code="expired", error_reason=reason_for("expired"),
-                claimed_by=None, lease_expires_at=None, next_attempt_at=None, status_changed_at=now))
-            report.failed += 1
-        else:
-            sendable.append(row)
-    db.session.commit()  # the claim is visible to everyone; no lock is held from here on
+    with job_step():  # committed at the end of the block: the claim is visible to everyone; no lock is held after
+        rows = _claim(SmsStatus.QUEUED, batch, worker, {
+            "status": SmsStatus.SENDING, "lease_expires_at": now + timedelta(seconds=lease),
+            "last_attempt_at": now, "attempts": OutboxMessage.attempts + 1, "status_changed_at": now,
+        })
+        report.claimed = len(rows)
+        stopped = opted_out_numbers(sorted({r.to_e164 for r in rows}))
+        sendable = []
+        for row in rows:
+            if row.to_e164 in stopped:
+                db.session.execute(_guarded(row.id, worker).values(
+                    status=SmsStatus.FAILED, error_code="opted_out", error_reason=reason_for("opted_out"),
+                    claimed_by=None, lease_expires_at=None, next_attempt_at=None, status_changed_at=now))
+                report.failed += 1
+            elif row.expires_at is not None and row.expires_at <= now:
+                db.session.execute(_guarded(row.id, worker).values(
+                    status=SmsStatus.FAILED, error_code="expired", error_reason=reason_for("expired"),
+                    claimed_by=None, lease_expires_at=None, next_attempt_at=None, status_changed_at=now))
+                report.failed += 1
+            else:
+                sendable.append(row)
 
     # Send only while the lease surely outlasts the call (one timeout plus a margin), measured on
     # this process's own monotonic clock.
@@ -224,6 +224,7 @@ def send_due(gateway, *, worker: str = WORKER_ID, batch: int | None = None) -> D
     return report
 
 
+@job_step()
 def _release(ids: list[int], worker: str) -> int:
     """Hand claimed, never-sent messages back to the queue."""
     result = db.session.execute(
@@ -233,7 +234,6 @@ def _release(ids: list[int], worker: str) -> int:
         .values(status=SmsStatus.QUEUED, claimed_by=None, lease_expires_at=None,
                 attempts=OutboxMessage.attempts - 1)
         .execution_options(synchronize_session=False))
-    db.session.commit()
     return result.rowcount or 0
 
 
@@ -245,30 +245,35 @@ def reconcile_unknown(gateway, *, worker: str = WORKER_ID, batch: int | None = N
     settle = timedelta(seconds=_cfg("DISPATCH_RECONCILE_DELAY_SECONDS", 60))
     # The claim pushes next_attempt_at on: another dispatcher leaves it alone meanwhile, and
     # retries it after that delay if we die or the provider cannot be asked.
-    rows = _claim(SmsStatus.UNKNOWN, batch, worker, {"next_attempt_at": now + settle})
-    db.session.commit()
+    with job_step():
+        rows = _claim(SmsStatus.UNKNOWN, batch, worker, {"next_attempt_at": now + settle})
     for row in rows:
         try:
             found = _find_at_provider(gateway, row)
         except GatewayUnavailable as err:
             log.warning("reconcile of SMS %s postponed: %s", row.id, err)
             continue
-        if found is not None:
-            new = PROVIDER_STATUS.get(found.status.lower(), SmsStatus.SENT)
-            code = found.error_code if new in (SmsStatus.FAILED, SmsStatus.UNDELIVERED) else None
-            advance_status(row.id, new, provider_sid=found.sid if row.provider_sid is None else None,
-                           error_code=code)
-            if new != SmsStatus.FAILED or not code:
-                db.session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.sent_at.is_(None))
-                                   .values(sent_at=now).execution_options(synchronize_session=False))
-            report.reconciled += 1
-        else:
-            db.session.execute(_guarded(row.id, worker, SmsStatus.UNKNOWN).values(
-                status=SmsStatus.QUEUED, next_attempt_at=next_allowed_send(now), claimed_by=None,
-                status_changed_at=now, error_code=None, error_reason=None))
-            report.requeued += 1
-        db.session.commit()
+        _settle(row, found, worker, now, report)
     return report
+
+
+@job_step()
+def _settle(row, found, worker: str, now, report: DispatchReport) -> None:
+    """What the provider said about one `unknown` message, saved."""
+    if found is not None:
+        new = PROVIDER_STATUS.get(found.status.lower(), SmsStatus.SENT)
+        code = found.error_code if new in (SmsStatus.FAILED, SmsStatus.UNDELIVERED) else None
+        advance_status(row.id, new, provider_sid=found.sid if row.provider_sid is None else None,
+                       error_code=code)
+        if new != SmsStatus.FAILED or not code:
+            db.session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.sent_at.is_(None))
+                               .values(sent_at=now).execution_options(synchronize_session=False))
+        report.reconciled += 1
+    else:
+        db.session.execute(_guarded(row.id, worker, SmsStatus.UNKNOWN).values(
+            status=SmsStatus.QUEUED, next_attempt_at=next_allowed_send(now), claimed_by=None,
+            status_changed_at=now, error_code=None, error_reason=None))
+        report.requeued += 1
 
 
 def _find_at_provider(gateway, row):
@@ -279,10 +284,10 @@ def _find_at_provider(gateway, row):
                   if m.body == row.body and (m.date_created is None or m.date_created >= since)]
     if not candidates:
         return None
-    taken = set(db.session.execute(
-        select(OutboxMessage.provider_sid).where(OutboxMessage.provider_sid.in_([m.sid for m in candidates]))
-    ).scalars())
-    db.session.commit()
+    with job_step():  # a short read, ended before the next call to the provider
+        taken = set(db.session.execute(
+            select(OutboxMessage.provider_sid).where(OutboxMessage.provider_sid.in_([m.sid for m in candidates]))
+        ).scalars())
     free = [m for m in candidates if m.sid not in taken]
     # Oldest first: if two of our messages with the same text to the same number are both
     # unknown, each takes one of the provider's messages.

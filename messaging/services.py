@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from extensions import DomainError, clock, db
+from extensions import DomainError, clock, db, unit_of_work
 from messaging import gsm7, sms_texts
 from messaging.models import RANK, InboundMessage, OutboxMessage, SmsOptOut, SmsStatus
 from messaging.phone import parse_phone
@@ -258,9 +258,10 @@ def advance_status(message_id: int, new: SmsStatus, *, provider_sid: str | None 
     return bool(result.rowcount)
 
 
+@unit_of_work()
 def apply_status_callback(*, message_sid: str, provider_status: str, error_code: str | None = None,
                           outbox_id: int | None = None) -> bool:
-    """A delivery status callback from the provider. Idempotent; commits. Returns True if it moved.
+    """A delivery status callback from the provider. Idempotent. Returns True if it moved.
 
     The message is found by the provider's sid, or, when the answer to our send never reached us
     (a timeout), by our own id that we put in the callback URL; then the sid is recorded too.
@@ -292,7 +293,6 @@ def apply_status_callback(*, message_sid: str, provider_status: str, error_code:
         # Not moved (e.g. already delivered) but we learn the sid: keep it for reconciling.
         db.session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.provider_sid.is_(None))
                            .values(provider_sid=message_sid).execution_options(synchronize_session=False))
-    db.session.commit()
     return moved
 
 
@@ -309,9 +309,9 @@ def register_inbound_handler(fn: InboundHandler) -> InboundHandler:
     """Register `fn(from_e164, body) -> reply text or None`. Usable as a decorator.
 
     Handlers are asked in the order they registered, after STOP/START; the first that returns a
-    text (or an empty string for "handled, no reply") wins. A handler works in db.session and
-    does not commit: messaging commits its changes with the stored inbound message, or rolls
-    them back when it raises.
+    text (or an empty string for "handled, no reply") wins. A handler runs in a nested unit of
+    work (a savepoint): its changes are saved with the stored inbound message, or undone alone
+    when it raises (the message is stored with outcome "error").
     """
     if fn not in _INBOUND_HANDLERS:
         _INBOUND_HANDLERS.append(fn)
@@ -348,12 +348,25 @@ def _answered_recently(sender: str) -> bool:
     ).first() is not None
 
 
+class _DuplicateInbound(Exception):
+    """The same webhook was stored concurrently: everything this one did is undone."""
+
+
 def receive_inbound(*, provider_sid: str, from_number: str, to_number: str, body: str) -> str | None:
-    """Store an inbound SMS and act on it; returns the reply text (or None). Commits.
+    """Store an inbound SMS and act on it; returns the reply text (or None).
 
     The same provider sid twice (the provider retries a webhook) is handled once and gets the
     same reply again.
     """
+    try:
+        return _receive_inbound(provider_sid=provider_sid, from_number=from_number, to_number=to_number, body=body)
+    except _DuplicateInbound:  # rolled back, what the handlers did included; answer as the first did
+        seen = db.session.execute(select(InboundMessage).where(InboundMessage.provider_sid == provider_sid)).scalar()
+        return seen.reply if seen else None
+
+
+@unit_of_work()
+def _receive_inbound(*, provider_sid: str, from_number: str, to_number: str, body: str) -> str | None:
     seen = db.session.execute(select(InboundMessage).where(InboundMessage.provider_sid == provider_sid)).scalar()
     if seen is not None:
         return seen.reply
@@ -375,10 +388,10 @@ def receive_inbound(*, provider_sid: str, from_number: str, to_number: str, body
         for handler in list(_INBOUND_HANDLERS):
             name = f"{handler.__module__}.{handler.__qualname__}"[-100:]
             try:
-                answer = handler(sender, body)
+                with unit_of_work():  # a failing handler undoes its own work only
+                    answer = handler(sender, body)
             except Exception:
                 log.exception("inbound SMS handler %s failed", name)
-                db.session.rollback()
                 outcome, handled_by = "error", name
                 break
             if answer is not None:
@@ -386,15 +399,13 @@ def receive_inbound(*, provider_sid: str, from_number: str, to_number: str, body
                 break
         if outcome == "unhandled" and not _answered_recently(sender):
             reply = sms_texts.render("unknown_reply", reply_language(sender))
-    db.session.add(InboundMessage(provider_sid=provider_sid, from_e164=sender, to_number=(to_number or "")[:40],
-                                  body=body, outcome=outcome, handled_by=handled_by, reply=reply,
-                                  received_at=clock.now()))
     try:
-        db.session.commit()
-    except IntegrityError:  # the same webhook, concurrently
-        db.session.rollback()
-        seen = db.session.execute(select(InboundMessage).where(InboundMessage.provider_sid == provider_sid)).scalar()
-        return seen.reply if seen else None
+        with unit_of_work():  # a savepoint: the same webhook, concurrently, undoes only this insert
+            db.session.add(InboundMessage(provider_sid=provider_sid, from_e164=sender,
+                                          to_number=(to_number or "")[:40], body=body, outcome=outcome,
+                                          handled_by=handled_by, reply=reply, received_at=clock.now()))
+    except IntegrityError:
+        raise _DuplicateInbound(provider_sid) from None
     return reply
 
 
@@ -431,10 +442,10 @@ def list_inbound():
     return select(InboundMessage).order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
 
 
+@unit_of_work()
 def log_page_read(subject_type: str, shown: int, detail: str) -> None:
     """Phone numbers and texts are personal data: reading a page of them goes in the processing log."""
     from privacy.services import record
 
     if shown:
         record("read", subject_type, None, "sms-berichten controleren", detail=f"{shown} getoond; {detail}")
-        db.session.commit()

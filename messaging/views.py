@@ -12,7 +12,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from accounts.models import Role
 from accounts.pagination import paginate
 from accounts.policy import allow, public
-from extensions import csrf, db
+from extensions import csrf
 from messaging import services, sms_texts
 from messaging.forms import INBOUND_OUTCOMES, STATUS_LABELS, OutboxFilterForm
 from messaging.gateways import gateway_from_config
@@ -96,12 +96,8 @@ def status_callback():
 @csrf.exempt
 def inbound_webhook():
     sid = _verified_sid()
-    try:
-        reply = services.receive_inbound(provider_sid=sid, from_number=request.form.get("From", ""),
-                                         to_number=request.form.get("To", ""), body=request.form.get("Body", ""))
-    except Exception:
-        db.session.rollback()
-        raise
+    reply = services.receive_inbound(provider_sid=sid, from_number=request.form.get("From", ""),
+                                     to_number=request.form.get("To", ""), body=request.form.get("Body", ""))
     twiml = MessagingResponse()
     if reply:
         twiml.message(reply)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from accounts.models import User
 from accounts.policy import access_refused
 from accounts.services import account_changed, login_attempted
-from extensions import db
+from extensions import db, durably
 from privacy.models import ProcessingLogEntry
 
 ACTIONS = {
@@ -66,8 +66,7 @@ def record(action: str, subject_type: str, subject_id: int | None, purpose: str,
 def record_list_read(kind: str, ids: Iterable[int], purpose: str) -> None:
     """One log entry for one view of a page listing people (not one per row): action "read_list",
     subject "<kind>_list", the ids shown in the detail. Nothing when the page shows nobody.
-    Commits, so call it after rendering (as the day list does): a failed render logs nothing, and
-    the commit cannot expire what the page still has to show."""
+    Part of the request's unit of work: saved with it, after the page rendered, or not at all."""
     if kind not in LIST_KINDS:
         raise ValueError(f"unknown list kind {kind!r}; add it to LIST_KINDS and SUBJECT_TYPES")
     shown = list(dict.fromkeys(ids))
@@ -77,7 +76,6 @@ def record_list_read(kind: str, ids: Iterable[int], purpose: str) -> None:
     if len(detail) > 500:
         detail = detail[:496].rsplit(", ", 1)[0] + ", …"
     record("read_list", f"{kind}_list", None, purpose, detail=detail)
-    db.session.commit()
 
 
 def log_query(*, action: str | None = None, subject_type: str | None = None, subject_id: int | None = None,
@@ -118,19 +116,20 @@ def _labelled(labels: dict, values: set[str]) -> list[tuple[str, str]]:
 @login_attempted.connect
 def _on_login(sender, user, email, outcome, **_):
     # Never the password; an unknown address is logged without the address itself (it may be a typo
-    # of someone's private e-mail).
+    # of someone's private e-mail). A failed attempt ends in a DomainError that rolls back the
+    # login's unit of work: its record is written in one of its own.
     if outcome == "success":
         record("login", "user", user.id, "inloggen", actor=user)
     else:
-        record("login_failed", "user", user.id if user else None, "beveiliging", detail=f"uitkomst: {outcome}",
-               actor=user)
-    db.session.commit()
+        durably(lambda: record("login_failed", "user", user.id if user else None, "beveiliging",
+                               detail=f"uitkomst: {outcome}", actor=user))
 
 
 @access_refused.connect
 def _on_refused(sender, user, endpoint, reason, **_):
-    record("access_refused", "endpoint", None, "beveiliging", detail=f"{endpoint}: {reason}", actor=user)
-    db.session.commit()
+    # Followed by a 403 or 404 that rolls back the request: the record is written in its own unit of work.
+    durably(lambda: record("access_refused", "endpoint", None, "beveiliging", detail=f"{endpoint}: {reason}",
+                           actor=user))
 
 
 @account_changed.connect

@@ -8,7 +8,7 @@ from datetime import time
 from sqlalchemy import select
 
 from accounts.models import Organisation, User
-from extensions import db
+from extensions import db, unit_of_work
 from referrals import services
 from referrals.models import Location, MunicipalityArea, OpeningHours, Referral
 from referrals.slots import sync_location
@@ -50,6 +50,7 @@ def _org(name: str) -> Organisation | None:
     return db.session.execute(select(Organisation).where(Organisation.name == name)).scalar()
 
 
+@unit_of_work()
 def seed() -> None:
     for name, (ranges, locations) in MUNICIPALITIES.items():
         municipality = _org(name)
@@ -80,7 +81,6 @@ def _seed_referrals() -> None:
     agent = db.session.execute(select(User).where(User.email == "agent@belastingdienst.demo.nl")).scalar()
     if agent is None or db.session.execute(select(Referral.id).limit(1)).scalar():
         return
-    db.session.commit()
     for i, (name, phone, postcode, number, channel, extras) in enumerate(DEMO_CITIZENS):
         extras = dict(extras)
         data = services.ReferralInput(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from extensions import db
+from extensions import db, job_step
 from referrals.models import Location
 from referrals.outreach import tasks_for_failed_sms
 from referrals.services import queue_reminders
@@ -24,14 +24,15 @@ def extend_slots() -> int:
     added = 0
     ids = list(db.session.execute(select(Location.id).where(Location.active.is_(True))).scalars())
     for location_id in ids:
-        location = db.session.execute(select(Location).where(Location.id == location_id)
-                                      .options(selectinload(Location.hours), selectinload(Location.closures))
-                                      ).scalar_one()
         try:
-            added += sync_location(location)["added"]
-            db.session.commit()
+            with job_step():  # one location per step
+                location = db.session.execute(select(Location).where(Location.id == location_id)
+                                              .options(selectinload(Location.hours), selectinload(Location.closures))
+                                              ).scalar_one()
+                step_added = sync_location(location)["added"]
         except IntegrityError:
-            db.session.rollback()  # another scheduler added them at the same moment
+            continue  # another scheduler added them at the same moment; rolled back, the next run finds them
+        added += step_added
     return added
 
 

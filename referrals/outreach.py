@@ -7,16 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from flask import abort
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import String, cast, exists, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User
-from extensions import DomainError, clock, db
+from accounts.policy import get_scoped_or_404
+from extensions import DomainError, clock, db, unit_of_work
 from messaging.models import OutboxMessage, SmsStatus
 from messaging.phone import format_phone
 from messaging.services import queue_sms
@@ -93,32 +92,27 @@ def count_open_tasks(municipality_id: int) -> int:
 
 
 def task_for_user(task_id: int, user=None) -> Task:
-    user = user or current_user
-    task = db.session.execute(select(Task).where(Task.id == task_id, Task.municipality_id == user.organisation_id)
-                              .options(selectinload(Task.referral),
-                                       selectinload(Task.appointment).selectinload(Appointment.location))).scalar()
-    if task is None:
-        abort(404)
-    return task
+    return get_scoped_or_404(Task, task_id, Task.municipality_id, user=user,
+                             options=(selectinload(Task.referral),
+                                      selectinload(Task.appointment).selectinload(Appointment.location)))
 
 
+@unit_of_work()
 def complete_task(task: Task, *, actor: User) -> None:
     done = db.session.execute(
         update(Task).where(Task.id == task.id, Task.done_at.is_(None))
         .values(done_at=clock.now(), done_by_id=actor.id).execution_options(synchronize_session=False))
     if done.rowcount != 1:
-        db.session.rollback()
         raise DomainError(_("Deze taak was al gedaan."))
     if task.referral_id:
         record("update", "referral", task.referral_id, "taak afhandelen",
                detail=f"taak {task.id} ({task.kind}) gedaan", actor=actor)
-    db.session.commit()
 
 
+@unit_of_work()
 def record_letter_read(task: Task, *, actor: User) -> None:
     if task.referral_id:
         record("read", "referral", task.referral_id, "brief afdrukken", detail=f"taak {task.id}", actor=actor)
-        db.session.commit()
 
 
 # SMS subject types whose failure becomes a call-back task, each with how to find its referral (None
@@ -137,6 +131,7 @@ def _referral_of_appointment(appointment_id: int) -> int | None:
 register_sms_subject("appointment", _referral_of_appointment)
 
 
+@unit_of_work()
 def tasks_for_failed_sms(days: int = 14) -> int:
     """Scheduler job: every SMS of a municipality about a registered subject (an appointment, a
     course) that failed or was not delivered becomes a call-back task (once: the task's dedup key)."""
@@ -161,6 +156,5 @@ def tasks_for_failed_sms(days: int = 14) -> int:
                  description=f"Sms aan {name or 'de inwoner'} {phone} is niet aangekomen ({reason or 'onbekend'}). "
                              f"Bel de inwoner.", dedup_key=f"sms:{message_id}:failed")
         added += 1
-    db.session.commit()
     return added
 

@@ -1,4 +1,4 @@
-"""Referrals: the rules and the transactions. Views translate; services decide and commit.
+"""Referrals: the rules. Views translate; services decide, each entry point a unit of work.
 
 What the contexts above build on:
 - `record_result(referral, result=..., solution=..., step=...)`: the one way a context writes where
@@ -17,13 +17,13 @@ from datetime import date, datetime, timedelta
 
 from babel.dates import format_date
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from accounts.models import Organisation, OrgKind, User
-from extensions import DomainError, clock, db
+from accounts.policy import get_scoped_or_404
+from extensions import DomainError, clock, db, job_step, unit_of_work
 from extensions.dates import AMSTERDAM, local_day_bounds, local_day_start, local_today, stored_when
 from messaging.phone import format_phone, parse_phone
 from messaging.services import next_allowed_send, withdraw
@@ -90,7 +90,7 @@ def participating_municipalities() -> list[Organisation]:
 
 
 def set_areas(municipality_id: int, pc4s: list[str]) -> None:
-    """Replace a municipality's PC4 areas (demo data and administration). The caller commits."""
+    """Replace a municipality's PC4 areas (demo data and administration). Adds to the caller's unit of work."""
     for pc4 in pc4s:
         if not (len(pc4) == 4 and pc4.isdigit() and pc4[0] != "0"):
             raise DomainError(_("%(pc4)s is geen geldig postcodegebied (vier cijfers).", pc4=pc4), "areas")
@@ -212,7 +212,8 @@ def check_referral_input(data: ReferralInput) -> dict:
     return clean
 
 
-def create_referral(data: ReferralInput, *, actor: User, commit: bool = True) -> Referral:
+@unit_of_work()
+def create_referral(data: ReferralInput, *, actor: User) -> Referral:
     """Citizen + referral (status 'referred', owner the municipality) + history + processing log."""
     clean = check_referral_input(data)
     now = clock.now()
@@ -238,15 +239,13 @@ def create_referral(data: ReferralInput, *, actor: User, commit: bool = True) ->
                                 note="Toestemming inwoner telefonisch gegeven"))
     record("create", "citizen", citizen.id, "verwijzing naar de gemeente", detail=f"verwijzing {referral.id}",
            actor=actor)
-    if commit:
-        db.session.commit()
     return referral
 
 
 def change_status(referral: Referral, to: str, *, actor: User | None, note: str = "",
                   owner_org_id: int | None = None) -> StatusChange:
     """Move a referral to another status (and optionally another owner), appending to the history.
-    Refuses transitions TRANSITIONS does not allow. The caller commits."""
+    Refuses transitions TRANSITIONS does not allow. Adds to the caller's unit of work."""
     to = Status(to)
     if to not in TRANSITIONS.get(referral.status, set()):
         raise DomainError(_("Deze verwijzing kan niet van %(a)s naar %(b)s.", a=referral.status_label,
@@ -281,30 +280,22 @@ def _referral_options():
 def referral_for_user(referral_id: int, *, detail: bool = False, user=None) -> Referral:
     """The referral if it is the user's organisation's (as agency or as municipality), or 404.
     `detail=True` also loads the history."""
-    from flask import abort
-    user = user or current_user
-    stmt = select(Referral).where(Referral.id == referral_id, _org_column_for(user) == user.organisation_id)
-    stmt = stmt.options(*_referral_options())
+    options = _referral_options()
     if detail:
-        stmt = stmt.options(selectinload(Referral.history).selectinload(StatusChange.by_user))
-    referral = db.session.execute(stmt).scalar()
-    if referral is None:
-        abort(404)
-    return referral
+        options += (selectinload(Referral.history).selectinload(StatusChange.by_user),)
+    return get_scoped_or_404(Referral, referral_id, _org_column_for, user=user, options=options)
+
+
+def _appointment_owner(user):
+    return Referral.referring_org_id if user.organisation.kind == OrgKind.AGENCY else Appointment.municipality_id
 
 
 def appointment_for_user(appointment_id: int, user=None) -> Appointment:
-    from flask import abort
-    user = user or current_user
-    column = Referral.referring_org_id if user.organisation.kind == OrgKind.AGENCY else Appointment.municipality_id
-    appointment = db.session.execute(
-        select(Appointment).join(Referral, Referral.id == Appointment.referral_id)
-        .where(Appointment.id == appointment_id, column == user.organisation_id)
-        .options(selectinload(Appointment.location), selectinload(Appointment.slot),
-                 selectinload(Appointment.referral).selectinload(Referral.municipality))).scalar()
-    if appointment is None:
-        abort(404)
-    return appointment
+    return get_scoped_or_404(
+        Appointment, appointment_id, _appointment_owner, user=user,
+        base=select(Appointment).join(Referral, Referral.id == Appointment.referral_id),
+        options=(selectinload(Appointment.location), selectinload(Appointment.slot),
+                 selectinload(Appointment.referral).selectinload(Referral.municipality)))
 
 
 def referrals_query(user, *, only_mine: bool = False, status: str | None = None):
@@ -467,7 +458,6 @@ def _claim_seat(slot_id: int, municipality_id: int) -> Slot:
         update(Slot).where(Slot.id == slot_id, Slot.booked < Slot.capacity, Slot.starts_at > now)
         .values(booked=Slot.booked + 1).execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        db.session.rollback()
         raise SlotTaken(_("Dit tijdslot is net vergeven. Kies een van de volgende vrije tijden."), "slot")
     db.session.refresh(slot)
     return slot
@@ -488,6 +478,7 @@ def _new_appointment(referral: Referral, slot: Slot, actor: User) -> Appointment
     return appointment
 
 
+@unit_of_work()
 def book(referral: Referral, slot_id: int, *, actor: User) -> Appointment:
     """Book a slot for a referral without an active appointment. Raises SlotTaken (with nothing
     saved) when the slot filled up meanwhile."""
@@ -503,19 +494,14 @@ def book(referral: Referral, slot_id: int, *, actor: User) -> Appointment:
         _tell_citizen(appointment, location, citizen, "appointment_confirmation")
         record("update", "referral", referral.id, "afspraak bij de gemeente",
                detail=f"afspraak {appointment.id} geboekt", actor=actor)
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         # A second booking for the same referral at the same moment (the one-active index).
-        db.session.rollback()
         raise DomainError(_("Deze verwijzing heeft net al een afspraak gekregen.")) from None
-    except SlotTaken:
-        raise
-    except DomainError:
-        db.session.rollback()
-        raise
     return appointment
 
 
+@unit_of_work()
 def reschedule(appointment: Appointment, slot_id: int, *, actor: User, by: str) -> Appointment:
     """Move an active appointment to another slot: the new seat is claimed first (so the citizen
     never ends up without one), then the old one is freed. `by`: 'agent' or 'counter'."""
@@ -547,19 +533,14 @@ def reschedule(appointment: Appointment, slot_id: int, *, actor: User, by: str) 
         _tell_citizen(new, location, citizen, "appointment_moved")
         record("update", "referral", referral.id, "afspraak bij de gemeente",
                detail=f"afspraak {old_id} verzet naar {new.id}", actor=actor)
-        db.session.commit()
-    except SlotTaken:
-        raise
-    except (DomainError, IntegrityError) as err:
-        db.session.rollback()
-        if isinstance(err, DomainError):
-            raise
+        db.session.flush()
+    except IntegrityError:
         raise DomainError(_("Deze afspraak is intussen al gewijzigd.")) from None
     return new
 
 
-def cancel_appointment(appointment: Appointment, *, actor: User | None, by: str, note: str = "",
-                       commit: bool = True) -> None:
+@unit_of_work()
+def cancel_appointment(appointment: Appointment, *, actor: User | None, by: str, note: str = "") -> None:
     """Cancel an active appointment, free its seat, cancel the referral, tell the citizen (unless
     the citizen cancelled). `by`: 'agent', 'counter' or 'citizen'."""
     claimed = db.session.execute(
@@ -567,8 +548,6 @@ def cancel_appointment(appointment: Appointment, *, actor: User | None, by: str,
         .values(status=AppointmentStatus.CANCELLED, cancelled_at=clock.now(), cancelled_by=by)
         .execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
-        if commit:
-            db.session.rollback()
         raise DomainError(_("Deze afspraak is al afgezegd of gewijzigd."))
     db.session.refresh(appointment)
     _release_seat(appointment.slot_id)
@@ -594,8 +573,6 @@ def cancel_appointment(appointment: Appointment, *, actor: User | None, by: str,
                  dedup_key=f"appointment:{appointment.id}:cancelled_by_citizen:task")
     record("update", "referral", referral.id, "afspraak bij de gemeente",
            detail=f"afspraak {appointment.id} afgezegd ({by})", actor=actor)
-    if commit:
-        db.session.commit()
 
 
 # --- the citizen replies AFZEGGEN -------------------------------------------------------------------
@@ -627,7 +604,7 @@ def handle_inbound_sms(from_e164: str, body: str) -> str | None:
     location = db.session.get(Location, appointment.location_id)
     values = _sms_values(appointment, location, language)
     try:
-        cancel_appointment(appointment, actor=None, by="citizen", commit=False)  # messaging commits
+        cancel_appointment(appointment, actor=None, by="citizen")  # nested in messaging's unit of work
     except DomainError:
         return render("afzeggen_none", language, {})
     return render("afzeggen_reply", language, values)
@@ -650,43 +627,48 @@ def queue_reminders(batch: int = 200) -> int:
         return 0
     queued = 0
     while True:
-        ids = list(db.session.execute(
-            select(Appointment.id).where(Appointment.status == AppointmentStatus.BOOKED,
-                                         Appointment.starts_at >= max(lo, clock.now()), Appointment.starts_at < hi,
-                                         Appointment.reminder_at.is_(None), Appointment.channel == Channel.SMS)
-            .order_by(Appointment.id).limit(batch)).scalars())
-        if not ids:
-            break
-        for appointment_id in ids:
-            claimed = db.session.execute(
-                update(Appointment).where(Appointment.id == appointment_id, Appointment.reminder_at.is_(None),
-                                          Appointment.status == AppointmentStatus.BOOKED)
-                .values(reminder_at=clock.now()).execution_options(synchronize_session=False))
-            if claimed.rowcount != 1:
-                continue  # another scheduler has it
-            appointment = db.session.get(Appointment, appointment_id)
-            referral = db.session.get(Referral, appointment.referral_id)
-            location = db.session.get(Location, appointment.location_id)
-            if referral.citizen.gets_sms:
-                _tell_citizen(appointment, location, referral.citizen, "appointment_reminder")
-                queued += 1
-        db.session.commit()
+        with job_step():  # one batch: claims and messages saved together
+            ids, queued_now = _remind_batch(lo, hi, batch)
+        queued += queued_now
         if len(ids) < batch:
             break
     return queued
 
 
+def _remind_batch(lo: datetime, hi: datetime, batch: int) -> tuple[list[int], int]:
+    queued = 0
+    ids = list(db.session.execute(
+        select(Appointment.id).where(Appointment.status == AppointmentStatus.BOOKED,
+                                     Appointment.starts_at >= max(lo, clock.now()), Appointment.starts_at < hi,
+                                     Appointment.reminder_at.is_(None), Appointment.channel == Channel.SMS)
+        .order_by(Appointment.id).limit(batch)).scalars())
+    for appointment_id in ids:
+        claimed = db.session.execute(
+            update(Appointment).where(Appointment.id == appointment_id, Appointment.reminder_at.is_(None),
+                                      Appointment.status == AppointmentStatus.BOOKED)
+            .values(reminder_at=clock.now()).execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:
+            continue  # another scheduler has it
+        appointment = db.session.get(Appointment, appointment_id)
+        referral = db.session.get(Referral, appointment.referral_id)
+        location = db.session.get(Location, appointment.location_id)
+        if referral.citizen.gets_sms:
+            _tell_citizen(appointment, location, referral.citizen, "appointment_reminder")
+            queued += 1
+    return ids, queued
+
+
 # --- letters (the one work list of tasks is in outreach.py) ------------------------------------------
 
+@unit_of_work()
 def record_letter_printed(appointment: Appointment, *, actor: User) -> None:
     record("read", "referral", appointment.referral_id, "brief met afspraak afdrukken",
            detail=f"afspraak {appointment.id}", actor=actor)
-    db.session.commit()
 
 
+@unit_of_work()
 def record_read(referral: Referral, *, actor: User, purpose: str) -> None:
     record("read", "referral", referral.id, purpose, actor=actor)
-    db.session.commit()
 
 
 # --- locations (the coordinator) --------------------------------------------------------------------
@@ -733,6 +715,7 @@ def _check_location(data: LocationInput) -> dict:
     return clean
 
 
+@unit_of_work()
 def save_location(municipality_id: int, data: LocationInput, *, location: Location | None = None,
                   actor: User | None = None) -> Location:
     clean = _check_location(data)
@@ -743,10 +726,10 @@ def save_location(municipality_id: int, data: LocationInput, *, location: Locati
         setattr(location, key, value)
     db.session.flush()
     sync_location(location)
-    db.session.commit()
     return location
 
 
+@unit_of_work()
 def set_opening_hours(location: Location, hours: dict[int, list[tuple]]) -> None:
     """Replace the opening hours: weekday -> [(opens, closes), ...]; then resync the slots."""
     errors = {}
@@ -767,9 +750,9 @@ def set_opening_hours(location: Location, hours: dict[int, list[tuple]]) -> None
             location.hours.append(OpeningHours(weekday=weekday, opens=opens, closes=closes))
     db.session.flush()
     sync_location(location)
-    db.session.commit()
 
 
+@unit_of_work()
 def add_closure(location: Location, starts_on: date, ends_on: date, reason: str) -> list[Appointment]:
     """Close a location on some days. Free slots go; booked ones stay (capacity shrinks to what is
     booked) and are returned so the coordinator can reschedule them."""
@@ -781,19 +764,16 @@ def add_closure(location: Location, starts_on: date, ends_on: date, reason: str)
     location.closures.append(Closure(starts_on=starts_on, ends_on=ends_on, reason=reason.strip()[:120]))
     db.session.flush()
     sync_location(location, end=max(ends_on + timedelta(days=1), local_today() + timedelta(weeks=6)))
-    db.session.commit()
     return affected_by_closures(location)
 
 
+@unit_of_work()
 def remove_closure(location: Location, closure_id: int) -> None:
-    closure = next((c for c in location.closures if c.id == closure_id), None)
-    if closure is None:
-        from flask import abort
-        abort(404)
+    get_scoped_or_404(Closure, closure_id, Closure.location_id, owner_id=location.id)  # a closure of this location
+    closure = next(c for c in location.closures if c.id == int(closure_id))
     location.closures.remove(closure)
     db.session.flush()
     sync_location(location)
-    db.session.commit()
 
 
 def affected_by_closures(location: Location) -> list[Appointment]:
@@ -818,15 +798,10 @@ def locations_of(municipality_id: int) -> list[Location]:
         .options(selectinload(Location.hours), selectinload(Location.closures)).order_by(Location.name)).scalars())
 
 
-def location_for_user(location_id: int, user=None) -> Location:
-    from flask import abort
-    user = user or current_user
-    location = db.session.execute(
-        select(Location).where(Location.id == location_id, Location.municipality_id == user.organisation_id)
-        .options(selectinload(Location.hours), selectinload(Location.closures))).scalar()
-    if location is None:
-        abort(404)
-    return location
+def location_for_user(location_id: int, user=None, *, municipality_id: int | None = None) -> Location:
+    """The location if it is the user's municipality's (or `municipality_id`'s), or 404."""
+    return get_scoped_or_404(Location, location_id, Location.municipality_id, user=user, owner_id=municipality_id,
+                             options=(selectinload(Location.hours), selectinload(Location.closures)))
 
 
 def upcoming_slot_counts(location_id: int, days: int = 14) -> list[tuple[date, int, int]]:

@@ -62,8 +62,10 @@ def _picker(municipality_id: int, exclude_slot_id: int | None = None) -> dict:
     if from_day and not local_today() <= from_day <= local_today() + timedelta(days=366):
         from_day = None  # only days that can have slots (a typed year 9999 shows the first free ones)
     locations = services.municipality_locations(municipality_id)
-    if location_id and location_id not in {loc.id for loc in locations}:
-        location_id = None
+    if location_id:  # another municipality's location (a tampered address): 404, never all of them
+        services.location_for_user(location_id, municipality_id=municipality_id)
+        if location_id not in {loc.id for loc in locations}:
+            location_id = None  # this municipality's, but no longer active
     slots = services.free_slots(municipality_id, location_id=location_id, from_day=from_day, limit=15,
                                 exclude_slot_id=exclude_slot_id)
     days = services.slots_by_day(slots)
@@ -102,10 +104,9 @@ def book(referral_id: int):
     picker = _picker(referral.municipality_id)
     _slot_choices(form, picker)
     status = 409 if taken else form_status(form)
-    html = render_template("referrals/book.html", form=form, referral=referral, picker=picker,
-                           taken=taken, appointment=None)
-    services.record_read(referral, actor=current_user, purpose="afspraak maken")  # after rendering: commits
-    return html, status
+    services.record_read(referral, actor=current_user, purpose="afspraak maken")
+    return render_template("referrals/book.html", form=form, referral=referral, picker=picker,
+                           taken=taken, appointment=None), status
 
 
 @bp.get("/verwijzingen/<int:referral_id>/bevestiging")
@@ -117,9 +118,8 @@ def confirmation(referral_id: int):
         return redirect(url_for("referrals.book", referral_id=referral.id))
     sms = [m for m in messages_for("appointment", appointment.id) if m.purpose in
            ("appointment_confirmation", "appointment_moved")]
-    html = render_template("referrals/confirmation.html", referral=referral, appointment=appointment, sms=sms)
-    services.record_read(referral, actor=current_user, purpose="afspraak bevestigen")  # after rendering: commits
-    return html
+    services.record_read(referral, actor=current_user, purpose="afspraak bevestigen")
+    return render_template("referrals/confirmation.html", referral=referral, appointment=appointment, sms=sms)
 
 
 @bp.route("/afspraken/<int:appointment_id>/verzetten", methods=["GET", "POST"])
@@ -175,8 +175,7 @@ def cancel(appointment_id: int):
 @allow(*BOOKERS)
 def letter(appointment_id: int):
     appointment = services.appointment_for_user(appointment_id)
-    services.record_letter_printed(appointment, actor=current_user)  # commits: load what we show after
-    appointment = services.appointment_for_user(appointment_id)
+    services.record_letter_printed(appointment, actor=current_user)
     referral = services.referral_for_user(appointment.referral_id)
     with force_locale(referral.citizen.language):  # the letter speaks the citizen's language
         return render_template("referrals/letter.html", appointment=appointment, referral=referral,
@@ -191,10 +190,9 @@ def _list(template_title):
     page = paginate(services.referrals_query(current_user, only_mine=bool(filters.mine.data),
                                              status=filters.status.data or None))
     rows = [(r, services.current_appointment(r), services.agency_line(r)) for r in page.items]
-    html = render_template("referrals/list.html", page=page, rows=rows, filters=filters, title=template_title,
+    record_list_read("referral", [r.id for r in page.items], "verwijzingen bekijken")
+    return render_template("referrals/list.html", page=page, rows=rows, filters=filters, title=template_title,
                            agency=_is_agency())
-    record_list_read("referral", [r.id for r in page.items], "verwijzingen bekijken")  # after rendering: commits
-    return html
 
 
 @bp.get("/verwijzingen")
@@ -212,9 +210,8 @@ def municipality_referrals():
 @bp.get("/verwijzingen/<int:referral_id>")
 @allow(Role.AGENT, Role.LEAD, *MUNICIPAL)
 def detail(referral_id: int):
-    referral = services.referral_for_user(referral_id)
-    services.record_read(referral, actor=current_user, purpose="verwijzing inzien")  # commits
     referral = services.referral_for_user(referral_id, detail=True)
+    services.record_read(referral, actor=current_user, purpose="verwijzing inzien")
     return render_template("referrals/detail.html", referral=referral, citizen=referral.citizen,
                            appointment=services.current_appointment(referral), agency=_is_agency(),
                            line=services.agency_line(referral), phone=services.display_phone,
@@ -229,11 +226,10 @@ def tasks():
     filters = TaskFilterForm(request.args)
     done = filters.status.data == "gedaan"
     page = paginate(outreach.tasks_query(current_user.organisation_id, done=done))
-    html = render_template("referrals/tasks.html", page=page, filters=filters, done=done, confirm=ConfirmForm(),
+    record_list_read("task", [t.id for t in page.items], "taken afhandelen")
+    return render_template("referrals/tasks.html", page=page, filters=filters, done=done, confirm=ConfirmForm(),
                            open_count=outreach.count_open_tasks(current_user.organisation_id),
                            phone=services.display_phone)
-    record_list_read("task", [t.id for t in page.items], "taken afhandelen")  # after rendering: commits
-    return html
 
 
 @bp.post("/balie/taken/<int:task_id>/gedaan")
@@ -256,6 +252,7 @@ def task_letter(task_id: int):
     task = outreach.task_for_user(task_id)
     referral = services.referral_for_user(task.referral_id) if task.referral_id else None
     appointment = task.appointment if task.reason in APPOINTMENT_LETTERS else None
+    outreach.record_letter_read(task, actor=current_user)
     with force_locale(referral.citizen.language if referral else "nl"):  # the citizen's language
         if appointment is not None:  # the appointment letter itself: date, time, place, what to bring
             html = render_template("referrals/letter.html", appointment=appointment, referral=referral,
@@ -264,7 +261,6 @@ def task_letter(task_id: int):
         else:
             html = render_template("referrals/task_letter.html", task=task, referral=referral,
                                    citizen=referral.citizen if referral else None, today=local_today())
-    outreach.record_letter_read(task, actor=current_user)
     return html
 
 
