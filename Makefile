@@ -55,7 +55,7 @@ test-all: test test-postgres test-browser
 
 lint: setup
 	$(VENV)/bin/ruff check .
-	$(PYTHON) ../shared/tools/layers.py . || true
+	$(PYTHON) ../shared/tools/layers.py .
 
 bench: setup
 	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f; done
