@@ -16,6 +16,7 @@ from app import create_app
 from extensions import clock, db
 
 DEFAULT_PASSWORD = "Correct-paard-batterij-42"
+CHEAP_PASSWORD_HASH = {"PASSWORD_HASH_TIME_COST": 1, "PASSWORD_HASH_MEMORY_KIB": 8, "PASSWORD_HASH_PARALLELISM": 1}
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -44,6 +45,9 @@ def base_config(uri: str) -> dict:
         "DATABASE_URL": None,
         "RATELIMIT_ENABLED": True,
         "SMS_GATEWAY": "outbox",
+        # The cheapest Argon2id: the production cost (the default) is checked once, in
+        # tests/accounts/test_login.py, and would otherwise be paid at every login of the suite.
+        **CHEAP_PASSWORD_HASH,
     }
 
 
@@ -112,8 +116,6 @@ def client(app):
 
 
 class Factory:
-    _hash = None
-
     def __init__(self):
         self._n = 0
 
@@ -135,14 +137,9 @@ class Factory:
         if org is None:
             kind = next(k for k, roles in ROLES_BY_KIND.items() if Role(role) in roles)
             org = self.org(kind=kind.value if kind != OrgKind.SYSTEM else "system")
-        if password == DEFAULT_PASSWORD:
-            Factory._hash = Factory._hash or hash_password(DEFAULT_PASSWORD)
-            password_hash = Factory._hash
-        else:
-            password_hash = hash_password(password)
         n = self._next()
         user = User(email=fields.pop("email", f"gebruiker{n}@test.example.nl"), name=fields.pop("name", f"Gebruiker {n}"),
-                    role=str(role), organisation_id=org.id, password_hash=password_hash,
+                    role=str(role), organisation_id=org.id, password_hash=hash_password(password),
                     session_token=new_session_token(), **fields)
         db.session.add(user)
         db.session.commit()
