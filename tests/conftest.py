@@ -7,7 +7,9 @@ import os
 import re
 import shutil
 import threading
+import uuid
 
+import psycopg
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -72,6 +74,23 @@ def schema(tmp_path_factory):
         db.create_all()
         db.engine.dispose()
     return {"uri": None, "tables": None, "template": template}
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """The URI of a database of its own with no tables, for tests that run the migrations."""
+    if not on_postgres():
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
+        return
+    from config import database_uri
+    name = f"wegwijs_mig_{uuid.uuid4().hex[:8]}"
+    server = database_url().rsplit("/", 1)[0]
+    admin = server.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    yield database_uri(f"{server}/{name}")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def _fresh_uri(schema, tmp_path) -> str:
