@@ -53,12 +53,28 @@ def base_config(uri: str) -> dict:
     }
 
 
+def _on_server(url: str, *statements: str) -> None:
+    """Run statements (CREATE/DROP DATABASE) in the maintenance database of url's server."""
+    admin = url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
 @pytest.fixture(scope="session")
 def schema(tmp_path_factory):
-    """Build the schema once per run. SQLite: a template file copied per test; PostgreSQL: truncate."""
+    """Build the schema once per run (per pytest-xdist worker). SQLite: a template file, in the
+    worker's own temporary directory, copied per test; PostgreSQL: truncate. Under xdist each worker
+    gets a database of its own, <DATABASE_URL's database>_<worker>, created here and dropped at the end."""
     if on_postgres():
         from config import database_uri
-        uri = database_uri(database_url())
+        url, worker = database_url(), os.environ.get("PYTEST_XDIST_WORKER")
+        if worker:
+            server, name = url.rsplit("/", 1)
+            name = f"{name}_{worker}"
+            url = f"{server}/{name}"
+            _on_server(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
+        uri = database_uri(url)
         app = create_app(base_config(uri))
         with app.app_context():
             db.drop_all()
@@ -67,13 +83,16 @@ def schema(tmp_path_factory):
             db.create_all()
             tables = ", ".join(t.name for t in db.metadata.sorted_tables)
             db.engine.dispose()
-        return {"uri": uri, "tables": tables, "template": None}
+        yield {"uri": uri, "tables": tables, "template": None}
+        if worker:
+            _on_server(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        return
     template = tmp_path_factory.mktemp("db") / "template.sqlite"
     app = create_app(base_config(f"sqlite:///{template}"))
     with app.app_context():
         db.create_all()
         db.engine.dispose()
-    return {"uri": None, "tables": None, "template": template}
+    yield {"uri": None, "tables": None, "template": template}
 
 
 @pytest.fixture
