@@ -8,8 +8,10 @@ PYTEST := $(VENV)/bin/pytest
 PG_URL ?= postgresql://postgres@127.0.0.1:5432
 PG_TEST_DB ?= wegwijs_test
 PORT ?= 5000
+# pytest-xdist: one worker per core for the suite (`make test XDIST=` runs it in one process).
+XDIST ?= -n auto
 
-.PHONY: setup run web scheduler db test test-postgres test-browser test-all lint translations translations-update bench clean
+.PHONY: setup run web scheduler db test test-fast test-postgres test-browser test-all lint translations translations-update bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,12 +41,16 @@ scheduler: setup
 	$(PY) scheduler.py
 
 test: setup
-	$(PYTEST) --ignore=tests/browser
+	$(PYTEST) $(XDIST) --ignore=tests/browser
 
-# The same suite on a fresh PostgreSQL database.
+# A quicker local run: without the tests marked slow (CI runs everything).
+test-fast: setup
+	$(PYTEST) $(XDIST) --ignore=tests/browser -m "not slow"
+
+# The same suite on a fresh PostgreSQL database (each xdist worker makes its own $(PG_TEST_DB)_gwN).
 test-postgres: setup
 	psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS $(PG_TEST_DB) WITH (FORCE)" -c "CREATE DATABASE $(PG_TEST_DB)"
-	DATABASE_URL=$(PG_URL)/$(PG_TEST_DB) $(PYTEST) --ignore=tests/browser
+	DATABASE_URL=$(PG_URL)/$(PG_TEST_DB) $(PYTEST) $(XDIST) --ignore=tests/browser
 
 # Headless Chromium from Debian's package, driven by Playwright; axe-core on every page.
 test-browser: setup
@@ -55,7 +61,7 @@ test-all: test test-postgres test-browser
 
 lint: setup
 	$(VENV)/bin/ruff check .
-	$(PYTHON) ../shared/tools/layers.py . || true
+	$(PYTHON) ../shared/tools/layers.py .
 
 bench: setup
 	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f; done

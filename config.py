@@ -17,6 +17,10 @@ DEFAULTS: dict = {
     "LANGUAGES": ["nl", "en"],
     # Accounts and security
     "REQUIRE_2FA": False,
+    # Argon2id cost (accounts/passwords.py): the OWASP setting. Only the tests lower it.
+    "PASSWORD_HASH_TIME_COST": 2,
+    "PASSWORD_HASH_MEMORY_KIB": 19 * 1024,
+    "PASSWORD_HASH_PARALLELISM": 1,
     "LOGIN_MAX_FAILURES": 5,  # failures before the account is locked for a while
     "LOGIN_LOCK_MINUTES": 15,
     "RATELIMIT_STORAGE_URI": "memory://",

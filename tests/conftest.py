@@ -7,7 +7,9 @@ import os
 import re
 import shutil
 import threading
+import uuid
 
+import psycopg
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -16,6 +18,7 @@ from app import create_app
 from extensions import clock, db
 
 DEFAULT_PASSWORD = "Correct-paard-batterij-42"
+CHEAP_PASSWORD_HASH = {"PASSWORD_HASH_TIME_COST": 1, "PASSWORD_HASH_MEMORY_KIB": 8, "PASSWORD_HASH_PARALLELISM": 1}
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -44,15 +47,34 @@ def base_config(uri: str) -> dict:
         "DATABASE_URL": None,
         "RATELIMIT_ENABLED": True,
         "SMS_GATEWAY": "outbox",
+        # The cheapest Argon2id: the production cost (the default) is checked once, in
+        # tests/accounts/test_login.py, and would otherwise be paid at every login of the suite.
+        **CHEAP_PASSWORD_HASH,
     }
+
+
+def _on_server(url: str, *statements: str) -> None:
+    """Run statements (CREATE/DROP DATABASE) in the maintenance database of url's server."""
+    admin = url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
 
 
 @pytest.fixture(scope="session")
 def schema(tmp_path_factory):
-    """Build the schema once per run. SQLite: a template file copied per test; PostgreSQL: truncate."""
+    """Build the schema once per run (per pytest-xdist worker). SQLite: a template file, in the
+    worker's own temporary directory, copied per test; PostgreSQL: truncate. Under xdist each worker
+    gets a database of its own, <DATABASE_URL's database>_<worker>, created here and dropped at the end."""
     if on_postgres():
         from config import database_uri
-        uri = database_uri(database_url())
+        url, worker = database_url(), os.environ.get("PYTEST_XDIST_WORKER")
+        if worker:
+            server, name = url.rsplit("/", 1)
+            name = f"{name}_{worker}"
+            url = f"{server}/{name}"
+            _on_server(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
+        uri = database_uri(url)
         app = create_app(base_config(uri))
         with app.app_context():
             db.drop_all()
@@ -61,13 +83,33 @@ def schema(tmp_path_factory):
             db.create_all()
             tables = ", ".join(t.name for t in db.metadata.sorted_tables)
             db.engine.dispose()
-        return {"uri": uri, "tables": tables, "template": None}
+        yield {"uri": uri, "tables": tables, "template": None}
+        if worker:
+            _on_server(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        return
     template = tmp_path_factory.mktemp("db") / "template.sqlite"
     app = create_app(base_config(f"sqlite:///{template}"))
     with app.app_context():
         db.create_all()
         db.engine.dispose()
-    return {"uri": None, "tables": None, "template": template}
+    yield {"uri": None, "tables": None, "template": template}
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """The URI of a database of its own with no tables, for tests that run the migrations."""
+    if not on_postgres():
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
+        return
+    from config import database_uri
+    name = f"wegwijs_mig_{uuid.uuid4().hex[:8]}"
+    server = database_url().rsplit("/", 1)[0]
+    admin = server.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    yield database_uri(f"{server}/{name}")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def _fresh_uri(schema, tmp_path) -> str:
@@ -112,8 +154,6 @@ def client(app):
 
 
 class Factory:
-    _hash = None
-
     def __init__(self):
         self._n = 0
 
@@ -135,14 +175,9 @@ class Factory:
         if org is None:
             kind = next(k for k, roles in ROLES_BY_KIND.items() if Role(role) in roles)
             org = self.org(kind=kind.value if kind != OrgKind.SYSTEM else "system")
-        if password == DEFAULT_PASSWORD:
-            Factory._hash = Factory._hash or hash_password(DEFAULT_PASSWORD)
-            password_hash = Factory._hash
-        else:
-            password_hash = hash_password(password)
         n = self._next()
         user = User(email=fields.pop("email", f"gebruiker{n}@test.example.nl"), name=fields.pop("name", f"Gebruiker {n}"),
-                    role=str(role), organisation_id=org.id, password_hash=password_hash,
+                    role=str(role), organisation_id=org.id, password_hash=hash_password(password),
                     session_token=new_session_token(), **fields)
         db.session.add(user)
         db.session.commit()

@@ -31,6 +31,27 @@ def test_login_and_logout(client, factory, login, post_form):
     assert _log("login")[0].actor_id == user.id
 
 
+def test_passwords_get_the_owasp_argon2_cost_by_default_and_a_cheaper_hash_is_upgraded_at_login(app, client, factory,
+                                                                                                 login):
+    """The suite hashes cheaply (tests/conftest.py); this is the one test of the production cost."""
+    import config
+    defaults = config.build(app.instance_path, environ={})
+    owasp = {"PASSWORD_HASH_TIME_COST": 2, "PASSWORD_HASH_MEMORY_KIB": 19 * 1024, "PASSWORD_HASH_PARALLELISM": 1}
+    assert {key: defaults[key] for key in owasp} == owasp
+    production = config.build(app.instance_path, environ={"ENV_NAME": "production", "SECRET_KEY": "x"})
+    assert {key: production[key] for key in owasp} == owasp
+    user = factory.user("agent")
+    assert user.password_hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")  # the tests' cheap setting
+    app.config.update(owasp)
+    login(client, user)
+    db.session.refresh(user)
+    assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    from accounts.passwords import hash_password, verify_password
+    assert hash_password(DEFAULT_PASSWORD).startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert verify_password(user.password_hash, DEFAULT_PASSWORD)
+    assert not verify_password(user.password_hash, DEFAULT_PASSWORD + "x")
+
+
 def test_wrong_password_says_nothing_about_the_account_and_is_logged(client, factory, post_form):
     user = factory.user("agent")
     wrong = post_form(client, "/inloggen", {"email": user.email, "password": "fout-fout-fout"})

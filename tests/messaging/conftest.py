@@ -11,13 +11,14 @@ from tests.messaging.twilio_standin import TwilioStandIn
 
 PUBLIC_BASE_URL = "https://wegwijs.example.nl"
 SERVICE_SID = "MG" + "1" * 32
+TIMEOUT_SECONDS = 2
 # Monday 23 November 2026, 10:00 in Amsterdam (UTC+1): not in the quiet hours.
 DAYTIME = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def standin():
-    server = TwilioStandIn(hang_seconds=1.5, now=clock.now).start()
+    server = TwilioStandIn(now=clock.now).start()
     yield server
     server.stop()
 
@@ -29,7 +30,9 @@ def twilio_config(standin: TwilioStandIn) -> dict:
         "TWILIO_AUTH_TOKEN": standin.auth_token,
         "TWILIO_MESSAGING_SERVICE_SID": SERVICE_SID,
         "TWILIO_API_BASE_URL": standin.base_url,
-        "TWILIO_TIMEOUT_SECONDS": 0.5,
+        # Long enough that a loaded machine still answers a normal call in time; a "timeout" answer of
+        # the stand-in hangs until the client gives up, so each scripted timeout costs this long.
+        "TWILIO_TIMEOUT_SECONDS": TIMEOUT_SECONDS,
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "DISPATCH_RECONCILE_DELAY_SECONDS": 60,
         "DISPATCH_LEASE_SECONDS": 120,

@@ -21,7 +21,7 @@ from tests.messaging.conftest import twilio_config
 
 ROOT = Path(__file__).resolve().parents[2]
 N = 2000
-pytestmark = [pytest.mark.postgres, pytest.mark.config(QUIET_HOURS_START=0, QUIET_HOURS_END=0)]
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.config(QUIET_HOURS_START=0, QUIET_HOURS_END=0)]
 
 
 def queue_many(n: int) -> None:

@@ -12,7 +12,7 @@ from messaging import dispatcher
 from messaging.gateways import gateway_from_config
 from messaging.models import OutboxMessage, SmsStatus
 from messaging.services import is_opted_out, queue_sms, set_opt_out
-from tests.messaging.conftest import DAYTIME, SERVICE_SID
+from tests.messaging.conftest import DAYTIME, SERVICE_SID, TIMEOUT_SECONDS
 
 
 def _queue(n: int = 1, *, to: str | None = None, same_text: bool = False) -> list[int]:
@@ -235,10 +235,10 @@ def test_a_killed_dispatchers_lease_expires_and_the_message_is_reconciled(twilio
 
 
 def test_a_slow_batch_hands_back_what_it_cannot_send_within_its_lease(twilio_app, standin):
-    # A call may start only while the lease has a timeout plus 5 s left: 7 - (1 + 5) = 1 s budget.
-    twilio_app.config.update(DISPATCH_LEASE_SECONDS=7, TWILIO_TIMEOUT_SECONDS=1)
+    # A call may start only while the lease has a timeout plus 5 s left: 1 s budget.
+    twilio_app.config.update(DISPATCH_LEASE_SECONDS=TIMEOUT_SECONDS + 5 + 1)
     ids = _queue(4)
-    standin.script("timeout")  # one slow call (>= 1 s) uses the budget up
+    standin.script("timeout")  # one slow call (>= the timeout, more than 1 s) uses the budget up
     report = _run(twilio_app)
     assert report.unknown == 1 and report.released == 3 and standin.posts == 1
     assert [_get(i).status for i in ids] == ["unknown", "queued", "queued", "queued"]

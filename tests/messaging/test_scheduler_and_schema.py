@@ -1,20 +1,16 @@
-"""The scheduler's table of jobs, and migration 0002 against the messaging models."""
+"""The scheduler's table of jobs. (The migrations, messaging's included, are compared with the models at
+head in tests/test_migrations.py.)"""
 from __future__ import annotations
 
 import subprocess
 import sys
 from pathlib import Path
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import has_app_context
-from flask_migrate import upgrade
 
 import scheduler
-from app import create_app
 from extensions import db
-from tests.conftest import base_config, on_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 CALLS = []
@@ -55,16 +51,3 @@ def test_the_scheduler_process_lists_its_jobs(tmp_path):
                              text=True, timeout=60)
     assert listing.returncode == 0, listing.stderr
     assert "sms-dispatch" in listing.stdout and "messaging.jobs:dispatch" in listing.stdout
-
-
-def test_migration_0002_matches_the_messaging_models(tmp_path):
-    if on_postgres():
-        return  # tests/test_migrations.py covers PostgreSQL for the whole schema
-    migrated = create_app(base_config(f"sqlite:///{tmp_path / 'mig.sqlite'}"))
-    with migrated.app_context():
-        upgrade(revision="0002")
-        with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
-        ours = [d for d in diff if "sms_" in repr(d)]
-        assert ours == [], f"messaging models and migration 0002 differ: {ours}"
-        db.engine.dispose()

@@ -11,7 +11,8 @@ Modes for a POST to .../Messages.json:
 - "429": refuse, not recorded, with Retry-After
 - "500": answer 500, NOT recorded (the provider did not process it)
 - "500-processed": record it, then answer 500 (processed, but we cannot know)
-- "timeout": record it, then hang longer than the client waits (processed, answer lost)
+- "timeout": record it, then hang until stop() (or hang_seconds): the client's own timeout ends the
+  call, however long it is (processed, answer lost)
 - "timeout-unprocessed": hang without recording
 - "21211", "21610", "21614", "21408": a 400 with that Twilio error code, not recorded
 - "401": wrong credentials (20003)
@@ -45,11 +46,12 @@ ERRORS = {
 
 
 class TwilioStandIn:
-    def __init__(self, account_sid: str = "AC" + "0" * 32, auth_token: str = "test-token", hang_seconds: float = 3.0,
+    def __init__(self, account_sid: str = "AC" + "0" * 32, auth_token: str = "test-token", hang_seconds: float = 60.0,
                  now=None):
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.hang_seconds = hang_seconds
+        self.released = threading.Event()  # ends every hanging answer
         self.now = now or (lambda: datetime.now(UTC))  # tests pass the app's (frozen) clock
         self.default = "201"
         self.lock = threading.Lock()
@@ -72,10 +74,13 @@ class TwilioStandIn:
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.server.request_queue_size = 128
-        threading.Thread(target=self.server.serve_forever, name="twilio-standin", daemon=True).start()
+        # A short poll interval: stop() waits for it, at the end of every test that uses the stand-in.
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, name="twilio-standin",
+                         daemon=True).start()
         return self
 
     def stop(self) -> None:
+        self.released.set()
         if self.server:
             self.server.shutdown()
             self.server.server_close()
@@ -197,7 +202,7 @@ class _Handler(BaseHTTPRequestHandler):
         if mode in ("timeout", "timeout-unprocessed"):
             if mode == "timeout":
                 self.owner.record(form)
-            time.sleep(self.owner.hang_seconds)
+            self.owner.released.wait(self.owner.hang_seconds)
             self.close_connection = True
             return None
         if mode in ERRORS:

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from flask_migrate import upgrade
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
+from app import create_app
 from extensions import db
 from privacy.models import ProcessingLogEntry
 from privacy.services import record
+from tests.conftest import Factory, base_config
 
 
 def test_record_keeps_who_what_whom_why_and_when(app, factory):
@@ -31,25 +35,20 @@ def test_the_log_is_append_only(app, factory):
     db.session.rollback()
 
 
-def test_append_only_holds_in_the_database_itself_on_postgres(app, factory):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("the trigger is created by the PostgreSQL migration")
-    # The test schema comes from create_all; install the migration's trigger the same way.
-    from sqlalchemy import text
-    with db.engine.begin() as conn:
-        conn.execute(text("""
-            CREATE OR REPLACE FUNCTION processing_log_append_only() RETURNS trigger AS $$
-            BEGIN RAISE EXCEPTION 'processing_log is append-only'; END $$ LANGUAGE plpgsql;
-            DROP TRIGGER IF EXISTS processing_log_append_only ON processing_log;
-            CREATE TRIGGER processing_log_append_only BEFORE UPDATE OR DELETE ON processing_log
-            FOR EACH ROW EXECUTE FUNCTION processing_log_append_only();"""))
-    record("view", "citizen", 1, "test", actor=factory.user("counter"))
-    db.session.commit()
-    from sqlalchemy.exc import DBAPIError
-    with pytest.raises(DBAPIError), db.engine.begin() as conn:
-        conn.execute(text("UPDATE processing_log SET purpose = 'x'"))
-    with db.engine.begin() as conn:
-        conn.execute(text("DROP TRIGGER processing_log_append_only ON processing_log"))
+@pytest.mark.postgres
+def test_append_only_holds_in_the_database_itself_on_postgres(empty_database):
+    """The trigger that migration 0001 creates (the suite's own schema comes from create_all, without it)."""
+    migrated = create_app(base_config(empty_database))
+    with migrated.app_context():
+        upgrade(revision="head")
+        record("view", "citizen", 1, "test", actor=Factory().user("counter"))
+        db.session.commit()
+        for statement in ("UPDATE processing_log SET purpose = 'x'", "DELETE FROM processing_log"):
+            with pytest.raises(DBAPIError, match="processing_log is append-only"), db.engine.begin() as conn:
+                conn.execute(text(statement))
+        assert db.session.execute(select(ProcessingLogEntry.purpose)).scalars().all() == ["test"]
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_admin_filters_the_log(client, factory, login):
