@@ -149,6 +149,9 @@ def _security_headers(app: Flask) -> None:
 
 def _template_globals(app: Flask) -> None:
     from accounts.policy import navigation_for
+    from accounts.redirects import safe_next
+
+    app.add_template_global(safe_next)
 
     @app.context_processor
     def inject():

@@ -30,6 +30,7 @@ from flask_login import current_user
 from sqlalchemy import Select, select
 
 from accounts.models import PERSONAL_DATA_ROLES, Role
+from accounts.redirects import safe_next
 from extensions import db
 
 signals = Namespace()
@@ -93,11 +94,12 @@ def two_factor_pending(user) -> bool:
 
 def _check(policy: Policy):
     if not current_user.is_authenticated:
-        return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
+        back = safe_next(request.full_path, None) if request.method == "GET" else None
+        return redirect(url_for("accounts.login", next=back))
     user = current_user
     if policy.needs_2fa:
         if user.totp_enabled and not session.get("2fa_ok"):
-            return redirect(url_for("accounts.two_factor", next=request.full_path))
+            return redirect(url_for("accounts.two_factor", next=safe_next(request.full_path, None)))
         if two_factor_required(user) and not user.totp_enabled:
             return redirect(url_for("accounts.two_factor_setup"))
     if user.must_change_password and request.endpoint not in {"accounts.change_password", "accounts.logout"}:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from accounts import services
 from accounts.models import Role
 from accounts.policy import allow, navigation_for, public
+from accounts.redirects import safe_next
 from extensions import db, login_manager
 
 bp = Blueprint("site", __name__)
@@ -52,5 +53,4 @@ def language():
         if current_user.is_authenticated:
             current_user.language = lang
             db.session.commit()
-    back = request.form.get("next") or ""
-    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("site.home"))
+    return redirect(safe_next(request.form.get("next"), url_for("site.home")))

@@ -1,8 +1,6 @@
 """Login, logout, own password, two-factor, and the administration of organisations and users."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -26,6 +24,7 @@ from accounts.forms import (
 from accounts.models import Organisation, Role, User
 from accounts.pagination import paginate
 from accounts.policy import allow, public, two_factor_required
+from accounts.redirects import safe_next
 from extensions import DomainError, db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -34,11 +33,7 @@ ALL_ROLES = tuple(Role)
 
 
 def _safe_next(default: str) -> str:
-    target = request.args.get("next") or ""
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
-        return target
-    return default
+    return safe_next(request.args.get("next"), default)
 
 
 def _fresh_session() -> None:
