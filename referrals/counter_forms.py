@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from accounts.forms import DateWithin
+from accounts.forms import Form as FlaskForm  # issue 15: every form refuses control characters
 from referrals.counter_models import ACTIONS, RESULTS, SOLUTIONS
 from referrals.forms import MultiCheckboxField
 

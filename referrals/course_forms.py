@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import Length, Optional
 
 from accounts.forms import DateWithin
+from accounts.forms import Form as FlaskForm  # issue 15: every form refuses control characters
 from referrals.forms import MultiCheckboxField
 
 

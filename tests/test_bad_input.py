@@ -19,6 +19,8 @@ from tests.conftest import csrf_from
 JUNK = ["", " ", "x" * 5000, "<script>alert(1)</script>", "-1", "0", "99999999999999999999", "2026-13-45",
         "9999-12-31", "0001-01-01",
         "é€ü😀", "'; DROP TABLE referral; --", "123456782"]  # the last is a valid BSN
+# Issue 15: control characters are refused at the form layer and never stored.
+JUNK += ["Naam\x00met NUL", "Naam\x1b[31mmet ESC"]
 NEVER_POST = ("/uitloggen", "/taal")
 
 
@@ -109,3 +111,15 @@ def test_no_form_answers_bad_input_with_a_server_error(app, demo, email):
         huge = re.sub(r"/\d+(?=/|$)", "/99999999999999999999", path)
         if huge != path:
             assert client.get(huge).status_code == 404, f"GET {huge}"
+    _assert_no_control_characters_stored()
+
+
+def _assert_no_control_characters_stored():
+    """Issue 15: after the crawl no text column holds a control character (newline and tab aside)."""
+    from sqlalchemy import String, select
+    control = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, String):
+                for value in db.session.execute(select(column).where(column.is_not(None))).scalars():
+                    assert not control.search(value), f"{table.name}.{column.name} holds {value[:40]!r}"
