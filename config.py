@@ -104,6 +104,21 @@ def database_uri(url: str) -> str:
     return url
 
 
+MIN_SECRET_KEY_BYTES = 32
+_MAKE_ONE = "Make one with: python3 -c 'import secrets; print(secrets.token_hex(32))'"
+
+
+def check_production_key(key: str | None) -> None:
+    """Production refuses to start without a real key: the session cookie, and so every login, hangs on it."""
+    if not key:
+        raise RuntimeError(f"SECRET_KEY must be set in production. {_MAKE_ONE}")
+    if key.strip().lower().startswith("change-me"):
+        raise RuntimeError(f"SECRET_KEY is still the placeholder from .env.example. {_MAKE_ONE}")
+    if len(key.encode("utf-8")) < MIN_SECRET_KEY_BYTES:
+        raise RuntimeError(f"SECRET_KEY is too short: at least {MIN_SECRET_KEY_BYTES} bytes are needed in production. "
+                           f"{_MAKE_ONE}")
+
+
 def build(instance_path: str, override: dict | None = None, environ: dict | None = None) -> dict:
     environ = os.environ if environ is None else environ
     cfg = dict(DEFAULTS)
@@ -122,9 +137,9 @@ def build(instance_path: str, override: dict | None = None, environ: dict | None
         cfg["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(instance_path) / "wegwijs.db")
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **cfg["SQLALCHEMY_ENGINE_OPTIONS"]}
+    if cfg["ENV_NAME"] == "production":
+        check_production_key(cfg["SECRET_KEY"])
     if not cfg["SECRET_KEY"]:
-        if cfg["ENV_NAME"] == "production":
-            raise RuntimeError("SECRET_KEY must be set in production")
         cfg["SECRET_KEY"] = secrets.token_hex(32)
     cfg["RATELIMIT_STORAGE_URI"] = cfg["RATELIMIT_STORAGE_URI"] or "memory://"
     cfg["BABEL_DEFAULT_LOCALE"] = cfg["PREFERRED_LANGUAGE"]

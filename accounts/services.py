@@ -46,24 +46,32 @@ def check_password_rules(password: str, field: str = "new_password") -> None:
         raise DomainError(_("Het wachtwoord mag niet beginnen of eindigen met een spatie."), field)
 
 
+def failed_login_message() -> str:
+    """The one answer to a wrong address, a wrong password and a locked account alike."""
+    return _("Het e-mailadres of het wachtwoord klopt niet. Na %(n)s mislukte pogingen blijft een account "
+             "%(minutes)s minuten geblokkeerd; vraag dan zo nodig de beheerder om hulp.",
+             n=current_app.config["LOGIN_MAX_FAILURES"], minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+
+
 def authenticate(email: str, password: str) -> User:
     """Return the user for a correct e-mail and password, or raise DomainError.
 
     Failures are counted per account in the database; after LOGIN_MAX_FAILURES the account is
-    locked for LOGIN_LOCK_MINUTES. The message never says whether the address exists.
+    locked for LOGIN_LOCK_MINUTES. An unknown address, a wrong password and a locked account get the
+    same message after the same work (one password hash), so neither the answer nor its timing
+    tells which addresses exist.
     """
     email = (email or "").strip().lower()
-    generic = _("Het e-mailadres of het wachtwoord klopt niet.")
     user = db.session.execute(select(User).where(func.lower(User.email) == email)).scalar()
     now = clock.now()
     if user is None:
         burn_time(password)
         login_attempted.send(current_app._get_current_object(), user=None, email=email, outcome="unknown")
-        raise DomainError(generic)
+        raise DomainError(failed_login_message())
     if user.locked_until and user.locked_until > now:
+        burn_time(password)
         login_attempted.send(current_app._get_current_object(), user=user, email=email, outcome="locked")
-        raise DomainError(_("Dit account is tijdelijk geblokkeerd na te veel mislukte pogingen. "
-                          "Probeer het over een kwartier opnieuw of vraag de beheerder om hulp."))
+        raise DomainError(failed_login_message())
     if not verify_password(user.password_hash, password):
         # Counted in one UPDATE so parallel attempts cannot lose a failure.
         db.session.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1))
@@ -73,8 +81,9 @@ def authenticate(email: str, password: str) -> User:
             user.failed_logins = 0
         db.session.commit()
         login_attempted.send(current_app._get_current_object(), user=user, email=email, outcome="failed")
-        raise DomainError(generic)
+        raise DomainError(failed_login_message())
     if not user.is_active:
+        # Only after the right password: whoever reads this already knows the account.
         login_attempted.send(current_app._get_current_object(), user=user, email=email, outcome="inactive")
         raise DomainError(_("Dit account is niet actief. Vraag de beheerder om hulp."))
     if needs_rehash(user.password_hash):
