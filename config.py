@@ -28,7 +28,13 @@ DEFAULTS: dict = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "wegwijs_session",
     "REMEMBER_COOKIE_DURATION": 0,
-    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    # The session cookie lives as long as the browser; the server ends a login after this many
+    # minutes without a request, and after this many hours in all (ASVS 7.3).
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_MAX_HOURS": 12,
+    # Changing another user, or turning one's own two-factor off, asks for the password again
+    # when it was last given longer ago than this.
+    "REAUTH_MINUTES": 15,
     "SECURITY_HEADERS": True,
     "HSTS": False,
     "PAGE_SIZE": 25,
@@ -71,6 +77,9 @@ ENVIRONMENT = {
     "RATELIMIT_STORAGE_URI": str,
     "LOGIN_MAX_FAILURES": int,
     "LOGIN_LOCK_MINUTES": int,
+    "SESSION_IDLE_MINUTES": int,
+    "SESSION_MAX_HOURS": int,
+    "REAUTH_MINUTES": int,
     "SMS_GATEWAY": str,
     "TWILIO_ACCOUNT_SID": str,
     "TWILIO_AUTH_TOKEN": str,
@@ -142,5 +151,7 @@ def build(instance_path: str, override: dict | None = None, environ: dict | None
     if not cfg["SECRET_KEY"]:
         cfg["SECRET_KEY"] = secrets.token_hex(32)
     cfg["RATELIMIT_STORAGE_URI"] = cfg["RATELIMIT_STORAGE_URI"] or "memory://"
+    # Flask also refuses a session cookie signed longer ago than this (a second, coarser limit).
+    cfg.setdefault("PERMANENT_SESSION_LIFETIME", cfg["SESSION_MAX_HOURS"] * 3600)
     cfg["BABEL_DEFAULT_LOCALE"] = cfg["PREFERRED_LANGUAGE"]
     return cfg

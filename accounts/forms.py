@@ -97,6 +97,13 @@ class CodeForm(Form):
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
 
 
+class ConfirmIdentityForm(Form):
+    password = PasswordField(_l("Uw wachtwoord"), validators=[Optional()],
+                             render_kw={"autocomplete": "current-password"})
+    code = StringField(_l("Of de code uit de app"), validators=[Optional(), Length(max=7)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+
+
 class ConfirmForm(Form):
     """A form with only a CSRF token: for buttons that change something."""
 

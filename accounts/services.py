@@ -96,6 +96,41 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
+# --- the login session (the cookie holds the moments; these rules judge them) ---------------------
+
+def timestamp() -> int:
+    """Now, in whole seconds since 1970 (UTC): what the session cookie stores."""
+    return int(clock.now().timestamp())
+
+
+def session_end_reason(login_at: int | None, seen_at: int | None) -> str | None:
+    """'idle' after SESSION_IDLE_MINUTES without a request, 'lifetime' after SESSION_MAX_HOURS since
+    the login (also for a session without these moments), None while the session may go on."""
+    if not isinstance(login_at, int) or not isinstance(seen_at, int):
+        return "lifetime"
+    now = timestamp()
+    if now - login_at >= current_app.config["SESSION_MAX_HOURS"] * 3600:
+        return "lifetime"
+    if now - seen_at >= current_app.config["SESSION_IDLE_MINUTES"] * 60:
+        return "idle"
+    return None
+
+
+def login_is_recent(auth_at: int | None) -> bool:
+    """True when the password (or a code) was given less than REAUTH_MINUTES ago."""
+    return isinstance(auth_at, int) and timestamp() - auth_at < current_app.config["REAUTH_MINUTES"] * 60
+
+
+def confirm_identity(user: User, password: str, code: str) -> None:
+    """Re-authentication before a sensitive change: the current password, or a fresh two-factor code."""
+    if code and user.totp_enabled:
+        if not _accept_code(user, code):
+            raise DomainError(_("Die code klopt niet of is al gebruikt. Wacht op een nieuwe code."), "code")
+        return
+    if not password or not verify_password(user.password_hash, password):
+        raise DomainError(_("Het wachtwoord klopt niet."), "password")
+
+
 def end_all_sessions(user: User) -> None:
     user.session_token = new_session_token()
 
