@@ -49,6 +49,7 @@ def create_app(override: dict | None = None) -> Flask:
     _require_policy(app)
     _error_pages(app)
     _security_headers(app)
+    _hide_server_version()
     _template_globals(app)
     _cli(app)
     return app
@@ -145,6 +146,18 @@ def _security_headers(app: Flask) -> None:
         if getattr(g, "personal_page", False) or (current_user and current_user.is_authenticated):
             resp.headers["Cache-Control"] = "no-store"
         return resp
+
+
+def _server_name(_handler) -> str:
+    return "Wegwijs"
+
+
+def _hide_server_version() -> None:
+    """Responses do not advertise the server and Python versions. Werkzeug's development server
+    (`flask run`, the browser tests) writes its Server header itself, below the app, so its handler
+    is told another name; gunicorn sends only "Server: gunicorn" and needs nothing."""
+    from werkzeug.serving import WSGIRequestHandler
+    WSGIRequestHandler.version_string = _server_name
 
 
 def _template_globals(app: Flask) -> None:
