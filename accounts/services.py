@@ -208,7 +208,7 @@ def disable_two_factor(user: User) -> None:
 
 def list_organisations(kind: str | None = None):
     stmt = select(Organisation).order_by(Organisation.kind, Organisation.name)
-    if kind:
+    if kind in {k.value for k in OrgKind}:  # anything else typed in the address: all kinds
         stmt = stmt.where(Organisation.kind == kind)
     return stmt
 
