@@ -112,6 +112,12 @@ def test_no_form_answers_bad_input_with_a_server_error(app, demo, email):
         if huge != path:
             assert client.get(huge).status_code == 404, f"GET {huge}"
     _assert_no_control_characters_stored()
+    # Issue 15: the language switch (the one `next` a logged-in page posts) never leaves the app.
+    from tests.accounts.test_redirects import HOSTILE
+    token = csrf_from(client.get("/toegankelijkheid"))
+    for value in filter(None, HOSTILE):
+        response = client.post("/taal", data={"lang": "nl", "next": value, "csrf_token": token})
+        assert response.headers["Location"] == "/", f"next={value!r}: {response.headers['Location']!r}"
 
 
 def _assert_no_control_characters_stored():
