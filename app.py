@@ -59,6 +59,7 @@ def create_app(override: dict | None = None) -> Flask:
     _require_policy(app)
     _error_pages(app)
     _security_headers(app)
+    _hide_server_version()
     _template_globals(app)
     _cli(app)
     return app
@@ -161,8 +162,23 @@ def _security_headers(app: Flask) -> None:
         return resp
 
 
+def _server_name(_handler) -> str:
+    return "Wegwijs"
+
+
+def _hide_server_version() -> None:
+    """Responses do not advertise the server and Python versions. Werkzeug's development server
+    (`flask run`, the browser tests) writes its Server header itself, below the app, so its handler
+    is told another name; gunicorn sends only "Server: gunicorn" and needs nothing."""
+    from werkzeug.serving import WSGIRequestHandler
+    WSGIRequestHandler.version_string = _server_name
+
+
 def _template_globals(app: Flask) -> None:
     from accounts.policy import navigation_for
+    from accounts.redirects import safe_next
+
+    app.add_template_global(safe_next)
 
     @app.context_processor
     def inject():

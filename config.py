@@ -31,7 +31,13 @@ DEFAULTS: dict = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "wegwijs_session",
     "REMEMBER_COOKIE_DURATION": 0,
-    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    # The session cookie lives as long as the browser; the server ends a login after this many
+    # minutes without a request, and after this many hours in all (ASVS 7.3).
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_MAX_HOURS": 12,
+    # Changing another user, or turning one's own two-factor off, asks for the password again
+    # when it was last given longer ago than this.
+    "REAUTH_MINUTES": 15,
     "SECURITY_HEADERS": True,
     "HSTS": False,
     "PAGE_SIZE": 25,
@@ -74,6 +80,9 @@ ENVIRONMENT = {
     "RATELIMIT_STORAGE_URI": str,
     "LOGIN_MAX_FAILURES": int,
     "LOGIN_LOCK_MINUTES": int,
+    "SESSION_IDLE_MINUTES": int,
+    "SESSION_MAX_HOURS": int,
+    "REAUTH_MINUTES": int,
     "SMS_GATEWAY": str,
     "TWILIO_ACCOUNT_SID": str,
     "TWILIO_AUTH_TOKEN": str,
@@ -107,6 +116,21 @@ def database_uri(url: str) -> str:
     return url
 
 
+MIN_SECRET_KEY_BYTES = 32
+_MAKE_ONE = "Make one with: python3 -c 'import secrets; print(secrets.token_hex(32))'"
+
+
+def check_production_key(key: str | None) -> None:
+    """Production refuses to start without a real key: the session cookie, and so every login, hangs on it."""
+    if not key:
+        raise RuntimeError(f"SECRET_KEY must be set in production. {_MAKE_ONE}")
+    if key.strip().lower().startswith("change-me"):
+        raise RuntimeError(f"SECRET_KEY is still the placeholder from .env.example. {_MAKE_ONE}")
+    if len(key.encode("utf-8")) < MIN_SECRET_KEY_BYTES:
+        raise RuntimeError(f"SECRET_KEY is too short: at least {MIN_SECRET_KEY_BYTES} bytes are needed in production. "
+                           f"{_MAKE_ONE}")
+
+
 def build(instance_path: str, override: dict | None = None, environ: dict | None = None) -> dict:
     environ = os.environ if environ is None else environ
     cfg = dict(DEFAULTS)
@@ -125,9 +149,11 @@ def build(instance_path: str, override: dict | None = None, environ: dict | None
         cfg["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(instance_path) / "wegwijs.db")
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **cfg["SQLALCHEMY_ENGINE_OPTIONS"]}
+    if cfg["ENV_NAME"] == "production":
+        check_production_key(cfg["SECRET_KEY"])
     if not cfg["SECRET_KEY"]:
-        if cfg["ENV_NAME"] == "production":
-            raise RuntimeError("SECRET_KEY must be set in production")
         cfg["SECRET_KEY"] = secrets.token_hex(32)
     cfg["RATELIMIT_STORAGE_URI"] = cfg["RATELIMIT_STORAGE_URI"] or "memory://"
+    # Flask also refuses a session cookie signed longer ago than this (a second, coarser limit).
+    cfg.setdefault("PERMANENT_SESSION_LIFETIME", cfg["SESSION_MAX_HOURS"] * 3600)
     return cfg

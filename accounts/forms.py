@@ -1,9 +1,10 @@
+import re
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from accounts.models import OrgKind, Role
@@ -27,13 +28,57 @@ KIND_LABELS = {
 }
 
 
-class LoginForm(FlaskForm):
+# Control characters (C0, DEL, C1). Multi-line text keeps tab and newline; "\r\n" becomes "\n".
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL_MESSAGE = _l("Dit veld bevat een teken dat niet is toegestaan. Typ de tekst opnieuw, zonder speciale tekens.")
+
+
+def _without_controls(value, pattern):
+    if isinstance(value, str):
+        return pattern.sub("", value)
+    if isinstance(value, list):
+        return [_without_controls(v, pattern) for v in value]
+    return value
+
+
+class Form(FlaskForm):
+    """The base of every form in Wegwijs: use it instead of FlaskForm (a test checks that).
+
+    Refuses control characters in every submitted value, for every field: NUL, ESC and the like
+    never reach a service or the database (PostgreSQL cannot even store NUL). The field shows a
+    message and validate() fails, so the page answers 422. The value shown again (and the value a
+    view reads without validating, as GET filters do) is the input without those characters.
+    """
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+        self._refused_characters = []
+        for name, field in self._fields.items():
+            multiline = isinstance(field, TextAreaField)
+            pattern = _CONTROL_MULTILINE if multiline else _CONTROL
+            if multiline and isinstance(field.data, str):
+                field.data = field.data.replace("\r\n", "\n")
+            raw = [v.replace("\r\n", "\n") if multiline else v for v in (field.raw_data or []) if isinstance(v, str)]
+            if any(pattern.search(v) for v in raw):
+                self._refused_characters.append(name)
+                field.data = _without_controls(field.data, pattern)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        for name in self._refused_characters:
+            self._fields[name].errors = list(self._fields[name].errors) + [CONTROL_MESSAGE]
+        self._errors = None  # form.errors is computed again, with these
+        return valid and not self._refused_characters
+
+
+class LoginForm(Form):
     email = EmailField(_l("E-mailadres"), validators=[DataRequired(_l("Vul uw e-mailadres in.")),
                                                       Email(_l("Vul een geldig e-mailadres in."))])
     password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(_l("Vul uw wachtwoord in."))])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(_l("Huidig wachtwoord"),
                                      validators=[DataRequired(_l("Vul uw huidige wachtwoord in."))])
     new_password = PasswordField(_l("Nieuw wachtwoord"),
@@ -46,23 +91,30 @@ class ChangePasswordForm(FlaskForm):
             raise ValidationError(_l("De twee nieuwe wachtwoorden zijn niet gelijk."))
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(_l("Code uit de app"), validators=[DataRequired(_l("Vul de code van zes cijfers in.")),
                                                          Length(min=6, max=7, message=_l("De code heeft zes cijfers."))],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmIdentityForm(Form):
+    password = PasswordField(_l("Uw wachtwoord"), validators=[Optional()],
+                             render_kw={"autocomplete": "current-password"})
+    code = StringField(_l("Of de code uit de app"), validators=[Optional(), Length(max=7)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+
+
+class ConfirmForm(Form):
     """A form with only a CSRF token: for buttons that change something."""
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = StringField(_l("Naam"), validators=[DataRequired(_l("Vul de naam in.")), Length(max=120)])
     kind = SelectField(_l("Soort"), choices=[(k.value, label) for k, label in KIND_LABELS.items()])
     active = BooleanField(_l("Actief"), default=True)
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     email = EmailField(_l("E-mailadres"), validators=[DataRequired(_l("Vul het e-mailadres in.")),
                                                       Email(_l("Vul een geldig e-mailadres in.")), Length(max=254)])
     name = StringField(_l("Naam"), validators=[DataRequired(_l("Vul de naam in.")), Length(max=120)])
@@ -72,7 +124,7 @@ class UserForm(FlaskForm):
     active = BooleanField(_l("Actief"), default=True)
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(Form):
     class Meta:
         csrf = False
 

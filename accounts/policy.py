@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from urllib.parse import urlsplit
 
 from blinker import Namespace
 from flask import abort, current_app, has_request_context, redirect, request, session, url_for
@@ -30,6 +31,8 @@ from flask_login import current_user
 from sqlalchemy import Select, select
 
 from accounts.models import PERSONAL_DATA_ROLES, Role
+from accounts.redirects import safe_next
+from accounts.services import login_is_recent
 from extensions import db
 
 signals = Namespace()
@@ -44,6 +47,7 @@ class Policy:
     nav: object | None = None  # label (lazy string) when the page belongs in the navigation
     nav_order: int = 100
     needs_2fa: bool = True  # False only for the pages that set up two-factor itself
+    recent_login: bool = False  # True: the password (or a code) was given less than REAUTH_MINUTES ago
 
 
 # view function qualified name -> Policy; the app maps endpoints to view functions.
@@ -54,10 +58,10 @@ def policy_for(view: Callable) -> Policy | None:
     return _POLICIES.get(getattr(view, "__wrapped_view__", view))
 
 
-def allow(*roles: Role, nav=None, nav_order: int = 100, needs_2fa: bool = True):
+def allow(*roles: Role, nav=None, nav_order: int = 100, needs_2fa: bool = True, recent_login: bool = False):
     if not roles:
         raise ValueError("allow() needs at least one role; use @public for open pages")
-    policy = Policy(frozenset(Role(r) for r in roles), nav, nav_order, needs_2fa)
+    policy = Policy(frozenset(Role(r) for r in roles), nav, nav_order, needs_2fa, recent_login)
 
     def decorate(view):
         @wraps(view)
@@ -86,11 +90,12 @@ def two_factor_required(user) -> bool:
 
 def _check(policy: Policy):
     if not current_user.is_authenticated:
-        return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
+        back = safe_next(request.full_path, None) if request.method == "GET" else None
+        return redirect(url_for("accounts.login", next=back))
     user = current_user
     if policy.needs_2fa:
         if user.totp_enabled and not session.get("2fa_ok"):
-            return redirect(url_for("accounts.two_factor", next=request.full_path))
+            return redirect(url_for("accounts.two_factor", next=safe_next(request.full_path, None)))
         if two_factor_required(user) and not user.totp_enabled:
             return redirect(url_for("accounts.two_factor_setup"))
     if user.must_change_password and request.endpoint not in {"accounts.change_password", "accounts.logout"}:
@@ -99,6 +104,21 @@ def _check(policy: Policy):
         access_refused.send(current_app._get_current_object(), user=user, endpoint=request.endpoint,
                             reason="role")
         abort(403)
+    if policy.recent_login and not login_is_recent(session.get("auth_at")):
+        return redirect(url_for("accounts.confirm_identity", next=_back_after_confirming()))
+    return None
+
+
+def _back_after_confirming() -> str | None:
+    """Where to go once the password is given again: this page, or for a button (a POST-only
+    address) the page the button was on."""
+    if request.method == "GET":
+        return safe_next(request.full_path, None)
+    if request.url_rule is not None and "GET" in request.url_rule.methods:
+        return safe_next(request.path, None)
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host:
+        return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""), None)
     return None
 
 

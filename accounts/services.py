@@ -46,32 +46,41 @@ def check_password_rules(password: str, field: str = "new_password") -> None:
         raise DomainError(_("Het wachtwoord mag niet beginnen of eindigen met een spatie."), field)
 
 
+def failed_login_message() -> str:
+    """The one answer to a wrong address, a wrong password and a locked account alike."""
+    return _("Het e-mailadres of het wachtwoord klopt niet. Na %(n)s mislukte pogingen blijft een account "
+             "%(minutes)s minuten geblokkeerd; vraag dan zo nodig de beheerder om hulp.",
+             n=current_app.config["LOGIN_MAX_FAILURES"], minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+
+
 @unit_of_work()
 def authenticate(email: str, password: str) -> User:
     """Return the user for a correct e-mail and password, or raise DomainError.
 
     Failures are counted per account in the database; after LOGIN_MAX_FAILURES the account is
-    locked for LOGIN_LOCK_MINUTES. The message never says whether the address exists.
+    locked for LOGIN_LOCK_MINUTES. An unknown address, a wrong password and a locked account get the
+    same message after the same work (one password hash), so neither the answer nor its timing
+    tells which addresses exist.
     """
     email = (email or "").strip().lower()
-    generic = _("Het e-mailadres of het wachtwoord klopt niet.")
     user = db.session.execute(select(User).where(func.lower(User.email) == email)).scalar()
     now = clock.now()
     if user is None:
         burn_time(password)
         login_attempted.send(current_app._get_current_object(), user=None, email=email, outcome="unknown")
-        raise DomainError(generic)
+        raise DomainError(failed_login_message())
     if user.locked_until and user.locked_until > now:
+        burn_time(password)
         login_attempted.send(current_app._get_current_object(), user=user, email=email, outcome="locked")
-        raise DomainError(_("Dit account is tijdelijk geblokkeerd na te veel mislukte pogingen. "
-                          "Probeer het over een kwartier opnieuw of vraag de beheerder om hulp."))
+        raise DomainError(failed_login_message())
     if not verify_password(user.password_hash, password):
         # The DomainError below rolls back this unit of work: the failure is counted in its own.
         user_id = user.id
         durably(lambda: _count_failure(user_id, now))
         login_attempted.send(current_app._get_current_object(), user=user, email=email, outcome="failed")
-        raise DomainError(generic)
+        raise DomainError(failed_login_message())
     if not user.is_active:
+        # Only after the right password: whoever reads this already knows the account.
         login_attempted.send(current_app._get_current_object(), user=user, email=email, outcome="inactive")
         raise DomainError(_("Dit account is niet actief. Vraag de beheerder om hulp."))
     if needs_rehash(user.password_hash):
@@ -91,6 +100,41 @@ def _count_failure(user_id: int, now) -> None:
     if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
         user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
         user.failed_logins = 0
+
+
+# --- the login session (the cookie holds the moments; these rules judge them) ---------------------
+
+def timestamp() -> int:
+    """Now, in whole seconds since 1970 (UTC): what the session cookie stores."""
+    return int(clock.now().timestamp())
+
+
+def session_end_reason(login_at: int | None, seen_at: int | None) -> str | None:
+    """'idle' after SESSION_IDLE_MINUTES without a request, 'lifetime' after SESSION_MAX_HOURS since
+    the login (also for a session without these moments), None while the session may go on."""
+    if not isinstance(login_at, int) or not isinstance(seen_at, int):
+        return "lifetime"
+    now = timestamp()
+    if now - login_at >= current_app.config["SESSION_MAX_HOURS"] * 3600:
+        return "lifetime"
+    if now - seen_at >= current_app.config["SESSION_IDLE_MINUTES"] * 60:
+        return "idle"
+    return None
+
+
+def login_is_recent(auth_at: int | None) -> bool:
+    """True when the password (or a code) was given less than REAUTH_MINUTES ago."""
+    return isinstance(auth_at, int) and timestamp() - auth_at < current_app.config["REAUTH_MINUTES"] * 60
+
+
+def confirm_identity(user: User, password: str, code: str) -> None:
+    """Re-authentication before a sensitive change: the current password, or a fresh two-factor code."""
+    if code and user.totp_enabled:
+        if not _accept_code(user, code):
+            raise DomainError(_("Die code klopt niet of is al gebruikt. Wacht op een nieuwe code."), "code")
+        return
+    if not password or not verify_password(user.password_hash, password):
+        raise DomainError(_("Het wachtwoord klopt niet."), "password")
 
 
 def end_all_sessions(user: User) -> None:
@@ -170,7 +214,7 @@ def disable_two_factor(user: User) -> None:
 
 def list_organisations(kind: str | None = None):
     stmt = select(Organisation).order_by(Organisation.kind, Organisation.name)
-    if kind:
+    if kind in {k.value for k in OrgKind}:  # anything else typed in the address: all kinds
         stmt = stmt.where(Organisation.kind == kind)
     return stmt
 

@@ -7,15 +7,19 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from accounts import services
+from accounts import services, sessions
 from accounts.models import Role
 from accounts.policy import allow, navigation_for, public
+from accounts.redirects import safe_next
 from extensions import db, login_manager
 
 bp = Blueprint("site", __name__)
 
 login_manager.user_loader(services.load_user)
+# A cookie that comes back from another address or browser ends the login (the sessions are not
+# "permanent", so Flask-Login really does this instead of only marking the login as not fresh).
 login_manager.session_protection = "strong"
+bp.before_app_request(sessions.end_expired)
 
 
 @bp.get("/")
@@ -51,5 +55,4 @@ def language():
         session["lang"] = lang
         if current_user.is_authenticated:
             current_user.language = lang  # saved with the request's unit of work
-    back = request.form.get("next") or ""
-    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("site.home"))
+    return redirect(safe_next(request.form.get("next"), url_for("site.home")))

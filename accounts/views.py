@@ -1,21 +1,20 @@
 """Login, logout, own password, two-factor, and the administration of organisations and users."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from sqlalchemy import select
 
-from accounts import services
+from accounts import services, sessions
 from accounts.forms import (
     KIND_LABELS,
     ROLE_LABELS,
     ChangePasswordForm,
     CodeForm,
     ConfirmForm,
+    ConfirmIdentityForm,
     LoginForm,
     OrganisationForm,
     UserFilterForm,
@@ -26,6 +25,7 @@ from accounts.forms import (
 from accounts.models import Organisation, Role, User
 from accounts.pagination import paginate
 from accounts.policy import allow, public, two_factor_required
+from accounts.redirects import safe_next
 from extensions import DomainError, db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -34,19 +34,7 @@ ALL_ROLES = tuple(Role)
 
 
 def _safe_next(default: str) -> str:
-    target = request.args.get("next") or ""
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
-        return target
-    return default
-
-
-def _fresh_session() -> None:
-    """Empty the session (nothing from before a login or logout survives), except the chosen language."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    return safe_next(request.args.get("next"), default)
 
 
 def _login_limit() -> str:
@@ -66,9 +54,7 @@ def login():
         except DomainError as err:
             show_error(form, err)
         else:
-            _fresh_session()  # nothing from before the login survives, but the chosen language
-            login_user(user)
-            session.permanent = True
+            sessions.start(user)  # nothing from before the login survives, but the chosen language
             if user.totp_enabled or two_factor_required(user):
                 return redirect(url_for("accounts.two_factor", next=_safe_next("")) if user.totp_enabled
                                 else url_for("accounts.two_factor_setup"))
@@ -81,7 +67,7 @@ def login():
 def logout():
     services.end_all_sessions(current_user)  # saved with the request's unit of work
     logout_user()
-    _fresh_session()
+    sessions.fresh_session()
     flash(_("U bent uitgelogd."), "success")
     return redirect(url_for("accounts.login"))
 
@@ -104,15 +90,27 @@ def change_password():
             show_error(form, err)
         else:
             # All sessions ended, this one too; log in again in a fresh session.
-            user = current_user._get_current_object()
-            two_factor_done = session.get("2fa_ok")
-            _fresh_session()
-            login_user(user)
-            if two_factor_done:
-                session["2fa_ok"] = True
+            sessions.start(current_user._get_current_object(), two_factor_done=bool(session.get("2fa_ok")))
             flash(_("Uw wachtwoord is gewijzigd. Andere sessies zijn beëindigd."), "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/change_password.html", form=form), form_status(form)
+
+
+@bp.route("/account/bevestigen", methods=["GET", "POST"])
+@allow(*ALL_ROLES)
+@limiter.limit(_login_limit, methods=["POST"])
+def confirm_identity():
+    """Asked before a sensitive change when the password was last given too long ago."""
+    form = ConfirmIdentityForm()
+    if form.validate_on_submit():
+        try:
+            services.confirm_identity(current_user, form.password.data or "", form.code.data or "")
+        except DomainError as err:
+            show_error(form, err)
+        else:
+            sessions.identity_confirmed()
+            return redirect(_safe_next(url_for("site.home")))
+    return render_template("accounts/confirm_identity.html", form=form), form_status(form)
 
 
 @bp.route("/account/tweestaps", methods=["GET", "POST"])
@@ -129,6 +127,7 @@ def two_factor():
             show_error(form, err)
         else:
             session["2fa_ok"] = True
+            sessions.identity_confirmed()
             return redirect(_safe_next(url_for("site.home")))
     return render_template("accounts/two_factor.html", form=form), form_status(form)
 
@@ -158,7 +157,7 @@ def two_factor_setup():
 
 
 @bp.post("/account/tweestaps/uitzetten")
-@allow(*ALL_ROLES)
+@allow(*ALL_ROLES, recent_login=True)
 def two_factor_disable():
     form = ConfirmForm()
     if form.validate_on_submit() and current_user.totp_enabled:
@@ -167,7 +166,7 @@ def two_factor_disable():
         else:
             services.disable_two_factor(current_user)
             logout_user()
-            _fresh_session()
+            sessions.fresh_session()
             flash(_("Tweestapsverificatie staat uit. Log opnieuw in."), "success")
             return redirect(url_for("accounts.login"))
     return redirect(url_for("accounts.account"))
@@ -183,13 +182,13 @@ def organisations():
 
 
 @bp.route("/beheer/organisaties/nieuw", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(Role.ADMIN, recent_login=True)
 def organisation_new():
     return _organisation_form(None)
 
 
 @bp.route("/beheer/organisaties/<int:org_id>", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(Role.ADMIN, recent_login=True)
 def organisation_edit(org_id: int):
     org = db.get_or_404(Organisation, org_id)
     return _organisation_form(org)
@@ -225,7 +224,7 @@ def users():
 
 
 @bp.route("/beheer/gebruikers/nieuw", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(Role.ADMIN, recent_login=True)
 def user_new():
     form = UserForm()
     form.organisation_id.choices = _organisation_choices()
@@ -241,7 +240,7 @@ def user_new():
 
 
 @bp.route("/beheer/gebruikers/<int:user_id>", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(Role.ADMIN, recent_login=True)
 def user_edit(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user)
@@ -262,7 +261,7 @@ def user_edit(user_id: int):
 
 
 @bp.route("/beheer/gebruikers/<int:user_id>/wachtwoord", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(Role.ADMIN, recent_login=True)
 def user_reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     form = ConfirmForm()
@@ -276,7 +275,7 @@ def user_reset_password(user_id: int):
 
 
 @bp.route("/beheer/gebruikers/<int:user_id>/tweestaps", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(Role.ADMIN, recent_login=True)
 def user_reset_two_factor(user_id: int):
     user = db.get_or_404(User, user_id)
     form = ConfirmForm()

@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from accounts.forms import DateWithin
+from accounts.forms import DateWithin, Form
 from counter.models import ACTIONS, RESULTS, SOLUTIONS
 from referrals.forms import MultiCheckboxField
 
 
-class DayListForm(FlaskForm):
+class DayListForm(Form):
     """The location and date picker of the day list (GET, no CSRF)."""
 
     class Meta:
@@ -21,7 +20,7 @@ class DayListForm(FlaskForm):
     datum = DateField(_l("Datum"), validators=[Optional(), DateWithin(1, 5)])
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(Form):
     actions = MultiCheckboxField(_l("Wat is er gedaan?"), choices=list(ACTIONS.items()))
     minutes = StringField(_l("Hoeveel minuten?"), validators=[Length(max=5)],
                           render_kw={"inputmode": "numeric", "autocomplete": "off"})

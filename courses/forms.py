@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import Length, Optional
 
-from accounts.forms import DateWithin
+from accounts.forms import DateWithin, Form
 from referrals.forms import MultiCheckboxField
 
 
-class CourseForm(FlaskForm):
+class CourseForm(Form):
     title = StringField(_l("Naam van de cursus"), default="Digisterker: Werken met de e-overheid",
                         validators=[Length(max=120)])
     location_id = SelectField(_l("Locatie"), coerce=int, validate_choice=False)
@@ -22,15 +21,15 @@ class CourseForm(FlaskForm):
     intake_note = TextAreaField(_l("Notitie voor de intake"), validators=[Length(max=2000)])
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(Form):
     course_id = RadioField(_l("Kies een cursus"), validate_choice=False)
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(Form):
     present = MultiCheckboxField(_l("Aanwezig"), coerce=int, validate_choice=False)
 
 
-class CourseFilterForm(FlaskForm):
+class CourseFilterForm(Form):
     class Meta:
         csrf = False
 

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import Length
 
+from accounts.forms import Form
 from referrals.forms import MultiCheckboxField
 from referrals.vocabulary import CATEGORIES, REASONS
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     categories = MultiCheckboxField(_l("Waar ging de vraag over?"), choices=list(CATEGORIES.items()))
     solved = RadioField(_l("Is de vraag telefonisch opgelost?"),
                         choices=[("yes", _l("Ja, opgelost")), ("no", _l("Nee, doorverwijzen naar de gemeente"))],

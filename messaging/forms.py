@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from accounts.forms import Form
 from messaging.models import SmsStatus
 
 STATUS_LABELS = {
@@ -28,7 +28,7 @@ INBOUND_OUTCOMES = {
 }
 
 
-class OutboxFilterForm(FlaskForm):
+class OutboxFilterForm(Form):
     class Meta:
         csrf = False
 

@@ -1,12 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional
 
-from accounts.forms import DateWithin
+from accounts.forms import DateWithin, Form
 
 
-class LogFilterForm(FlaskForm):
+class LogFilterForm(Form):
     class Meta:
         csrf = False  # a GET filter changes nothing
 

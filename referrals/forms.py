@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,7 +17,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from accounts.forms import DateWithin
+from accounts.forms import DateWithin, Form
 from referrals.vocabulary import CHANNELS, LANGUAGES, WEEKDAYS
 
 
@@ -27,7 +26,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ReferralForm(FlaskForm):
+class ReferralForm(Form):
     name = StringField(_l("Naam van de inwoner"), validators=[Length(max=120)])
     phone = StringField(_l("Telefoonnummer"), validators=[Length(max=30)])
     postcode = StringField(_l("Postcode"), validators=[Length(max=10)])
@@ -49,12 +48,12 @@ class ReferralForm(FlaskForm):
     consent = BooleanField(_l("De inwoner geeft toestemming om deze gegevens te delen met de gemeente"))
 
 
-class BookForm(FlaskForm):
+class BookForm(Form):
     slot = RadioField(_l("Kies een tijd"), coerce=int, validate_choice=False,
                       validators=[InputRequired(_l("Kies een tijd."))])
 
 
-class LocationForm(FlaskForm):
+class LocationForm(Form):
     name = StringField(_l("Naam van de locatie"), validators=[Length(max=120)])
     street = StringField(_l("Straat en huisnummer"), validators=[Length(max=120)])
     postcode = StringField(_l("Postcode"), validators=[Length(max=10)])
@@ -74,19 +73,19 @@ def _hours_form():
         fields[f"day{i}_closes"] = TimeField(_l("Open %(day)s tot", day=day), validators=[Optional()])
         fields[f"day{i}_opens2"] = TimeField(_l("Na de pauze %(day)s vanaf", day=day), validators=[Optional()])
         fields[f"day{i}_closes2"] = TimeField(_l("Na de pauze %(day)s tot", day=day), validators=[Optional()])
-    return type("OpeningHoursForm", (FlaskForm,), fields)
+    return type("OpeningHoursForm", (Form,), fields)
 
 
 OpeningHoursForm = _hours_form()
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(Form):
     starts_on = DateField(_l("Gesloten vanaf"), validators=[InputRequired(_l("Vul de eerste dag in.")), DateWithin(1, 2)])
     ends_on = DateField(_l("Gesloten tot en met"), validators=[InputRequired(_l("Vul de laatste dag in.")), DateWithin(1, 2)])
     reason = StringField(_l("Reden (voor intern gebruik)"), validators=[Length(max=120)])
 
 
-class ListFilterForm(FlaskForm):
+class ListFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -112,7 +111,7 @@ def referral_input(form):
         notes=form.notes.data or "", consent=form.consent.data)
 
 
-class TaskFilterForm(FlaskForm):
+class TaskFilterForm(Form):
     class Meta:
         csrf = False
 

@@ -19,6 +19,8 @@ from tests.conftest import csrf_from
 JUNK = ["", " ", "x" * 5000, "<script>alert(1)</script>", "-1", "0", "99999999999999999999", "2026-13-45",
         "9999-12-31", "0001-01-01",
         "é€ü😀", "'; DROP TABLE referral; --", "123456782"]  # the last is a valid BSN
+# Issue 15: control characters are refused at the form layer and never stored.
+JUNK += ["Naam\x00met NUL", "Naam\x1b[31mmet ESC"]
 NEVER_POST = ("/uitloggen", "/taal")
 CSRF_REFUSED = "Het formulier was verlopen"  # templates/core/error.html
 # How many distinct forms each demo role must at least reach and post, so that a crawl that silently
@@ -133,3 +135,21 @@ def test_no_form_answers_bad_input_with_a_server_error(app, demo, email):
         huge = re.sub(r"/\d+(?=/|$)", "/99999999999999999999", path)
         if huge != path:
             assert client.get(huge).status_code == 404, f"GET {huge}"
+    _assert_no_control_characters_stored()
+    # Issue 15: the language switch (the one `next` a logged-in page posts) never leaves the app.
+    from tests.accounts.test_redirects import HOSTILE
+    token = csrf_from(client.get("/toegankelijkheid"))
+    for value in filter(None, HOSTILE):
+        response = client.post("/taal", data={"lang": "nl", "next": value, "csrf_token": token})
+        assert response.headers["Location"] == "/", f"next={value!r}: {response.headers['Location']!r}"
+
+
+def _assert_no_control_characters_stored():
+    """Issue 15: after the crawl no text column holds a control character (newline and tab aside)."""
+    from sqlalchemy import String, select
+    control = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, String):
+                for value in db.session.execute(select(column).where(column.is_not(None))).scalars():
+                    assert not control.search(value), f"{table.name}.{column.name} holds {value[:40]!r}"

@@ -25,7 +25,7 @@ def test_security_headers(client):
     assert headers["Referrer-Policy"] == "same-origin"
 
 
-@pytest.mark.config(ENV_NAME="production", HSTS=True, SESSION_COOKIE_SECURE=True)
+@pytest.mark.config(ENV_NAME="production", HSTS=True, SESSION_COOKIE_SECURE=True, SECRET_KEY="k" * 40)
 def test_production_cookies_are_secure(client, factory, login):
     login(client, factory.user("agent"))
     cookie = client.get_cookie("wegwijs_session")
