@@ -1,5 +1,4 @@
 import re
-from zoneinfo import ZoneInfo
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
@@ -8,7 +7,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from accounts.models import OrgKind, Role
-from extensions import clock
+from extensions.dates import local_today
 
 ROLE_LABELS = {
     Role.AGENT: _l("Medewerker klantcontact"),
@@ -143,7 +142,7 @@ class DateWithin:
     def __call__(self, form, field):
         if field.data is None:
             return
-        today = clock.now().astimezone(ZoneInfo("Europe/Amsterdam")).date()
+        today = local_today()
         first = today.replace(year=today.year - self.years_back, day=min(today.day, 28))
         last = today.replace(year=today.year + self.years_ahead, day=min(today.day, 28))
         if not first <= field.data <= last:

@@ -101,7 +101,7 @@ def load_organisations(db, n_municipalities: int):
 
 
 def slot_times(start: date, days: int):
-    from referrals.slots import AMSTERDAM, is_public_holiday
+    from extensions.dates import AMSTERDAM, is_public_holiday
     result = []
     for d in range(days):
         day = start + timedelta(days=d)
@@ -286,7 +286,7 @@ def main() -> int:
                 os.remove(path + suffix)
     app = build_app(args.url)
     from extensions import clock, db
-    from referrals.slots import local_today
+    from extensions.dates import local_today
     with app.app_context():
         db.drop_all()
         db.create_all()

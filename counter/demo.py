@@ -9,10 +9,9 @@ from sqlalchemy import select
 
 from accounts.models import Organisation, User
 from extensions import clock, db, unit_of_work
-from extensions.dates import stored_when
+from extensions.dates import AMSTERDAM, local_today, stored_when
 from referrals import services
 from referrals.models import Appointment, Citizen, Location, Slot
-from referrals.slots import AMSTERDAM, local_today
 from referrals.vocabulary import AppointmentStatus, Status
 
 # (name, phone, postcode, house number, channel, local time today, extras)

@@ -7,9 +7,8 @@ every status change, reschedule for moving an appointment; referrals.outreach to
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
-from babel.dates import format_date
 from blinker import Namespace
 from flask import current_app
 from flask_babel import force_locale
@@ -23,21 +22,14 @@ from accounts.policy import get_scoped_or_404
 from counter.models import ACTIONS, RESULTS, SOLUTIONS, CounterVisit, Outcome, OutcomeAction
 from courses import services as course_services
 from extensions import DomainError, clock, db, unit_of_work
-from extensions.dates import AMSTERDAM, local_day_bounds, local_today, working_days_before
+from extensions.dates import AMSTERDAM, local_day_bounds, local_today, stored_stamp, working_days_before
 from messaging.services import withdraw
 from privacy.services import record
 from referrals.checks import refuse_bsn
 from referrals.models import Appointment, Location, Referral
-from referrals.outreach import add_task, tell_citizen
+from referrals.outreach import add_task, place_values, tell_citizen
 from referrals.services import FieldErrors, change_status, display_phone, record_result
 from referrals.vocabulary import OPEN_STATUSES, RESULT_LINES, AppointmentStatus, Channel, Status
-
-
-def _day_values(moment: datetime, location: Location, language: str) -> dict:
-    local = moment.astimezone(AMSTERDAM)
-    return {"date": format_date(local.date(), "EEEE d MMMM", locale=language), "time": local.strftime("%H:%M"),
-            "address": location.street, "city": location.city, "phone": location.phone}
-
 
 # --- the day list -------------------------------------------------------------------------------------
 
@@ -147,7 +139,7 @@ def mark_no_show(appointment: Appointment, *, actor: User) -> str:
     change_status(referral, Status.NO_SHOW, actor=actor, note="Niet gekomen")
     # A confirmation or reminder still waiting must not go out after this; the no-show SMS below does.
     withdraw("appointment", appointment.id, reason="Ingetrokken: de inwoner is niet op de afspraak gekomen")
-    when = appointment.starts_at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+    when = stored_stamp(appointment.starts_at)
     phone = display_phone(citizen.phone_e164)
     add_task(municipality_id=appointment.municipality_id, referral_id=referral.id, kind="call", reason="no_show",
              description=f"{citizen.name} ({phone}) kwam niet op de afspraak van {when}. Bel terug en maak "
@@ -156,7 +148,7 @@ def mark_no_show(appointment: Appointment, *, actor: User) -> str:
     how = "call"
     if citizen.gets_sms or citizen.channel == Channel.LETTER:
         how = tell_citizen(
-            citizen, purpose="no_show", values=_day_values(appointment.starts_at, location, citizen.language),
+            citizen, purpose="no_show", values=place_values(location, appointment.starts_at, citizen.language),
             subject_type="appointment", subject_id=appointment.id, dedup_key=f"appointment:{appointment.id}:no_show",
             municipality_id=appointment.municipality_id, referral_id=referral.id, reason="no_show",
             task_text=f"Bel {citizen.name}: niet gekomen op {when}; vertel hoe een nieuwe afspraak te maken.",

@@ -19,9 +19,9 @@ from counter.forms import DayListForm, OutcomeForm
 from counter.models import SOLUTIONS
 from courses import services as course_services
 from extensions import DomainError
+from extensions.dates import local_today
 from privacy.services import record_list_read
 from referrals import services as booking
-from referrals.slots import local_today
 from referrals.vocabulary import AppointmentStatus, Status
 
 bp = Blueprint("counter", __name__)

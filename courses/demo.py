@@ -10,8 +10,8 @@ from accounts.models import Organisation, User
 from courses import services
 from courses.models import Course
 from extensions import db, unit_of_work
+from extensions.dates import local_today
 from referrals.models import Location
-from referrals.slots import local_today
 
 COURSE_TITLE = "Digisterker: Werken met de e-overheid"
 

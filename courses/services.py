@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from babel.dates import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -21,14 +20,13 @@ from accounts.models import User
 from accounts.policy import get_scoped, get_scoped_or_404
 from courses.models import Attendance, Course, CourseSession, Enrolment, EnrolmentStatus
 from extensions import DomainError, clock, db, job_step, unit_of_work
-from extensions.dates import local_day_start
+from extensions.dates import AMSTERDAM, local_day_bounds, local_day_start, local_today, stored_stamp
 from messaging.services import next_allowed_send, withdraw
 from privacy.services import record
 from referrals.checks import refuse_bsn
 from referrals.models import Location, Referral
-from referrals.outreach import register_sms_subject, tell_citizen
+from referrals.outreach import place_values, register_sms_subject, tell_citizen
 from referrals.services import FieldErrors, change_status, record_result
-from referrals.slots import AMSTERDAM, local_day_bounds, local_today
 from referrals.vocabulary import Status
 
 ACTIVE = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING)
@@ -220,11 +218,7 @@ def _release_seat(course_id: int) -> None:
 
 def _values(course: Course, session: CourseSession | None, language: str) -> dict:
     location = db.session.get(Location, course.location_id)
-    values = {"address": location.street, "city": location.city, "phone": location.phone}
-    if session is not None:
-        local = session.starts_at.astimezone(AMSTERDAM)
-        values.update(date=format_date(local.date(), "EEEE d MMMM", locale=language), time=local.strftime("%H:%M"))
-    return values
+    return place_values(location, session.starts_at if session is not None else None, language)
 
 
 def _tell(enrolment: Enrolment, referral: Referral, course: Course, purpose: str, text: str,
@@ -258,7 +252,7 @@ def _first_session_text(course: Course) -> str:
     session = _first_session(course.id)
     if session is None:
         return ""
-    return session.starts_at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+    return stored_stamp(session.starts_at)
 
 
 def _place(course: Course) -> str:
@@ -422,7 +416,7 @@ def _remind_late(enrolment: Enrolment, referral: Referral, course: Course) -> No
         CourseSession.course_id == course.id, CourseSession.reminder_at.is_not(None),
         CourseSession.starts_at > clock.now(), CourseSession.id != first.id)).scalars()
     for session in sessions:
-        when = session.starts_at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+        when = stored_stamp(session.starts_at)
         _tell(enrolment, referral, course, "course_reminder",
               f"Herinner {referral.citizen.name}: {when} {course.title}.", session=session)
 
@@ -455,7 +449,7 @@ def _remind_session(session_id: int) -> int:
     reminded = 0
     session = db.session.get(CourseSession, session_id)
     course = db.session.get(Course, session.course_id)
-    when = session.starts_at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+    when = stored_stamp(session.starts_at)
     for enrolment in db.session.execute(select(Enrolment).where(
             Enrolment.course_id == course.id, Enrolment.status == EnrolmentStatus.ENROLLED)).scalars():
         referral = db.session.get(Referral, enrolment.referral_id)

@@ -15,8 +15,8 @@ from courses import services as svc
 from courses.forms import AttendanceForm, CourseFilterForm, CourseForm, EnrolForm
 from courses.models import EnrolmentStatus
 from extensions import DomainError
+from extensions.dates import local_today
 from referrals import services as booking
-from referrals.slots import local_today
 
 bp = Blueprint("courses", __name__)
 

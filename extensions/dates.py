@@ -106,6 +106,11 @@ def stored_day_time(moment: datetime) -> str:
     return format_datetime(moment, "d MMMM y 'om' HH:mm", tzinfo=AMSTERDAM, locale="nl")
 
 
+def stored_stamp(moment: datetime) -> str:
+    """'10-09-2026 10:30' (Amsterdam), for short stored texts such as a task's description."""
+    return format_datetime(moment, "dd-MM-y HH:mm", tzinfo=AMSTERDAM, locale="nl")
+
+
 def sms_date_time(moment: datetime, language: str) -> dict[str, str]:
     """The date and time values of an SMS in the citizen's language: 'donderdag 10 september', '10:30'."""
     local = moment.astimezone(AMSTERDAM)

@@ -9,7 +9,6 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
@@ -19,12 +18,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from extensions import DomainError, clock, db, unit_of_work
+from extensions.dates import AMSTERDAM
 from messaging import gsm7, sms_texts
 from messaging.models import RANK, InboundMessage, OutboxMessage, SmsOptOut, SmsStatus
 from messaging.phone import parse_phone
 
 log = logging.getLogger(__name__)
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 # ---------------------------------------------------------------- quiet hours

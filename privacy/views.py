@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
@@ -13,12 +12,12 @@ from accounts.models import Organisation, Role
 from accounts.pagination import paginate
 from accounts.policy import allow
 from extensions import db
+from extensions.dates import AMSTERDAM
 from privacy import services
 from privacy.forms import LogFilterForm
 
 bp = Blueprint("privacy", __name__)
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def _day_start(day):

@@ -16,17 +16,27 @@ from sqlalchemy.orm import selectinload
 from accounts.models import User
 from accounts.policy import get_scoped_or_404
 from extensions import DomainError, clock, db, unit_of_work
+from extensions.dates import sms_date_time
 from messaging.models import OutboxMessage, SmsStatus
 from messaging.phone import format_phone
 from messaging.services import queue_sms
 from privacy.services import record
-from referrals.models import Appointment, Citizen, Referral, Task
+from referrals.models import Appointment, Citizen, Location, Referral, Task
 from referrals.vocabulary import Channel
 
 # Reasons that say what a task is about; any other reason of a call to a landline becomes "landline".
 _SPECIFIC_REASONS = {"appointment_confirmation", "appointment_moved", "appointment_cancelled"}
 
 # --- telling the citizen by their channel -----------------------------------------------------------
+
+
+def place_values(location: Location, moment: datetime | None, language: str) -> dict[str, str]:
+    """The values every appointment and course text about a place uses: address, city and phone of
+    the location, and (with a moment) its date and time in the citizen's language."""
+    values = {"address": location.street, "city": location.city, "phone": location.phone}
+    if moment is not None:
+        values.update(sms_date_time(moment, language))
+    return values
 
 
 def tell_citizen(citizen: Citizen, *, purpose: str, values: dict, subject_type: str, subject_id: int,

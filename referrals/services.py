@@ -15,7 +15,6 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from babel.dates import format_date
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -42,7 +41,7 @@ from referrals.models import (
     Slot,
     StatusChange,
 )
-from referrals.outreach import add_task, tell_citizen, withdraw_tasks
+from referrals.outreach import add_task, place_values, tell_citizen, withdraw_tasks
 from referrals.slots import sync_location
 from referrals.vocabulary import (
     CATEGORIES,
@@ -390,13 +389,6 @@ def municipality_locations(municipality_id: int) -> list[Location]:
 
 # --- booking --------------------------------------------------------------------------------------
 
-def _sms_values(appointment: Appointment, location: Location, language: str) -> dict:
-    local = appointment.starts_at.astimezone(AMSTERDAM)
-    return {"date": format_date(local.date(), "EEEE d MMMM", locale=language),
-            "time": local.strftime("%H:%M"), "address": location.street, "city": location.city,
-            "phone": location.phone}
-
-
 # Stored reasons (Dutch) for SMS that are withdrawn because the appointment changed.
 WITHDRAWN_CHANGED = "Ingetrokken: de afspraak is gewijzigd of afgezegd"
 
@@ -439,7 +431,7 @@ def _tell_citizen(appointment: Appointment, location: Location, citizen: Citizen
     if purpose == "appointment_reminder" and not citizen.gets_sms:
         return
     task_text, letter_text = _task_texts(appointment, location, citizen, purpose)
-    tell_citizen(citizen, purpose=purpose, values=_sms_values(appointment, location, citizen.language),
+    tell_citizen(citizen, purpose=purpose, values=place_values(location, appointment.starts_at, citizen.language),
                  subject_type="appointment", subject_id=appointment.id,
                  dedup_key=f"appointment:{appointment.id}:{purpose}", municipality_id=appointment.municipality_id,
                  referral_id=appointment.referral_id, task_text=task_text, letter_text=letter_text, reason=purpose,
@@ -602,7 +594,7 @@ def handle_inbound_sms(from_e164: str, body: str) -> str | None:
         return render("afzeggen_none", language, {})
     appointment, language = row
     location = db.session.get(Location, appointment.location_id)
-    values = _sms_values(appointment, location, language)
+    values = place_values(location, appointment.starts_at, language)
     try:
         cancel_appointment(appointment, actor=None, by="citizen")  # nested in messaging's unit of work
     except DomainError:

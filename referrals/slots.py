@@ -15,7 +15,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import case, delete, insert, select
 
 from extensions import clock, db
-from extensions.dates import AMSTERDAM, holiday_name, is_public_holiday, local_day_bounds, local_today  # noqa: F401
+from extensions.dates import AMSTERDAM, is_public_holiday, local_day_bounds, local_today
 from referrals.models import Location, Slot
 
 

@@ -15,6 +15,7 @@ from accounts.models import OrgKind, Role
 from accounts.pagination import paginate
 from accounts.policy import allow
 from extensions import DomainError
+from extensions.dates import holiday_name, local_today
 from messaging.services import messages_for, register_inbound_handler
 from privacy.services import record_list_read
 from referrals import outreach, services
@@ -26,7 +27,6 @@ from referrals.forms import (
     OpeningHoursForm,
     TaskFilterForm,
 )
-from referrals.slots import holiday_name, local_today
 from referrals.vocabulary import CANCELLED_BY, STATUS_LABELS, WEEKDAYS, AppointmentStatus
 
 bp = Blueprint("referrals", __name__)

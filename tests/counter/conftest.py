@@ -79,7 +79,7 @@ def plan(town, *, capacity=8, days_ahead=7, sessions=4, municipality=None, locat
     from datetime import timedelta
 
     from courses.services import CourseInput, plan_course
-    from referrals.slots import local_today
+    from extensions.dates import local_today
     municipality = municipality or town.municipality
     location = location or town.location
     return plan_course(municipality.id, CourseInput(

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from courses import services as course_services
 from extensions import clock, db
+from extensions.dates import AMSTERDAM
 from messaging import dispatcher
 from messaging.gateways import gateway_from_config
 from messaging.models import OutboxMessage, SmsStatus
-from referrals.slots import AMSTERDAM
 from tests.counter.conftest import plan
 from tests.courses.test_courses import with_outcome
 from tests.messaging.conftest import standin, twilio_config  # noqa: F401 - the stand-in fixture

@@ -7,10 +7,11 @@ import pytest
 from sqlalchemy import select
 
 from extensions import DomainError, clock, db
+from extensions.dates import AMSTERDAM
 from referrals.checks import contains_bsn, normalise_house_number, normalise_postcode
 from referrals.models import Slot
 from referrals.services import add_closure, book, free_slots, municipality_for_postcode, set_opening_hours
-from referrals.slots import AMSTERDAM, sync_location
+from referrals.slots import sync_location
 from tests.referrals.conftest import make_location, make_referral
 
 

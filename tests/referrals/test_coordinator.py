@@ -6,9 +6,9 @@ from datetime import date, time
 from sqlalchemy import func, select
 
 from extensions import db
+from extensions.dates import AMSTERDAM
 from referrals.models import Closure, Location, OpeningHours, Slot
 from referrals.services import book, free_slots
-from referrals.slots import AMSTERDAM
 from tests.referrals.conftest import make_referral
 
 

@@ -9,13 +9,13 @@ from sqlalchemy import select
 
 from counter.services import mark_no_show
 from extensions import clock, db
+from extensions.dates import AMSTERDAM
 from messaging import dispatcher
 from messaging.gateways import gateway_from_config
 from messaging.models import OutboxMessage, SmsStatus
 from messaging.services import receive_inbound
 from referrals.models import Appointment
 from referrals.services import book, cancel_appointment, free_slots, queue_reminders, reschedule
-from referrals.slots import AMSTERDAM
 from tests.messaging.conftest import standin, twilio_config  # noqa: F401 - the stand-in fixture
 from tests.referrals.conftest import make_referral
 
