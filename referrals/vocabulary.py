@@ -117,5 +117,6 @@ TASK_REASONS: dict[str, object] = {
     "sms_failed": _l("Sms niet aangekomen"),
     "landline": _l("Geen sms mogelijk"),
     "course": _l("Cursus Digisterker"),
+    "escalation": _l("Tweede lijn"),  # issue 10: the second line asks or answers
     "other": _l("Anders"),
 }
