@@ -490,17 +490,16 @@ def queue_query(user, f: QueueFilter):
 
 def queue_counts(user) -> dict[str, int]:
     rows = db.session.execute(
-        select(Escalation.status, Escalation.claimed_by_id == user.id, Escalation.claimed_by_id.is_(None),
-               func.count())
+        select(Escalation.status, Escalation.claimed_by_id, func.count())
         .where(Escalation.agency_id == user.organisation_id, Escalation.status.in_(OPEN_STATUSES))
-        .group_by(Escalation.status, Escalation.claimed_by_id == user.id, Escalation.claimed_by_id.is_(None))).all()
+        .group_by(Escalation.status, Escalation.claimed_by_id)).all()
     counts = dict.fromkeys(QUEUE_TABS, 0)
-    for status, mine, free, n in rows:
-        if status == EscalationStatus.OPEN and free:
+    for status, owner, n in rows:
+        if status == EscalationStatus.OPEN and owner is None:
             counts["nieuw"] += n
-        if mine:
+        if owner == user.id:
             counts["mijn"] += n
-        if not mine and not free:
+        if owner is not None and owner != user.id:
             counts["anderen"] += n
         if status != EscalationStatus.OPEN:
             counts["wachtend"] += n
@@ -815,8 +814,9 @@ def follow_up(escalation: Escalation, how: str, *, actor: User) -> str:
 
 def _insert_ignore(model, values: dict, index_elements: list[str]) -> int:
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return db.session.execute(insert(model).values(**values).on_conflict_do_nothing(
-        index_elements=index_elements)).rowcount
+    added = db.session.execute(insert(model).values(**values).on_conflict_do_nothing(
+        index_elements=index_elements).returning(model.id)).scalar()
+    return 0 if added is None else 1
 
 
 def record_alerts(batch: int = 500) -> int:
