@@ -625,7 +625,7 @@ def _clean_text(text: str, field_name: str, *, limit: int = 1000, required: str)
 def add_note(escalation: Escalation, text: str, *, actor: User) -> None:
     """An internal note: the agency only. It is no response (the clocks do not see it)."""
     _must_be_agency(escalation, actor)
-    text = _clean_text(text, "text", limit=2000, required=_("Schrijf de notitie."))
+    text = _clean_text(text, "note", limit=2000, required=_("Schrijf de notitie."))
     db.session.add(EscalationNote(escalation_id=escalation.id, agency_id=escalation.agency_id, at=clock.now(),
                                   by_user_id=actor.id, text=text))
     if escalation.claimed_by_id == actor.id:
@@ -645,7 +645,7 @@ def _agency_name(escalation: Escalation) -> str:
 def answer_municipality(escalation: Escalation, text: str, *, actor: User) -> None:
     """An answer to the municipality while the work goes on: a response for the clocks."""
     _must_own(escalation, actor)
-    text = _clean_text(text, "text", required=_("Schrijf het antwoord aan de gemeente."))
+    text = _clean_text(text, "answer_text", required=_("Schrijf het antwoord aan de gemeente."))
     now = clock.now()
     _move(escalation, where=[Escalation.status == EscalationStatus.OPEN, Escalation.claimed_by_id == actor.id],
           values=dict(owner_active_at=now), refusal=_("Wacht op de reactie van de gemeente, of rond af."))
@@ -665,9 +665,13 @@ def ask(escalation: Escalation, who: str, text: str, *, actor: User) -> None:
     """Ask the municipality (or, through it, the citizen) for something: the clocks stand still
     until the municipality answers. The counter gets a task with the question."""
     _must_own(escalation, actor)
-    if who not in WAITING_FOR:
-        raise DomainError(_("Kies aan wie de vraag is."), "who")
-    text = _clean_text(text, "text", required=_("Schrijf de vraag."))
+    errors = {} if who in WAITING_FOR else {"who": _("Kies aan wie de vraag is.")}
+    try:
+        text = _clean_text(text, "question", required=_("Schrijf de vraag."))
+    except DomainError as err:
+        errors[err.field or "question"] = err.message
+    if errors:
+        raise FieldErrors(errors)
     now = clock.now()
     _move(escalation, where=[Escalation.status == EscalationStatus.OPEN, Escalation.claimed_by_id == actor.id],
           values=dict(status=WAITING_FOR[who], owner_active_at=now),
@@ -753,7 +757,7 @@ def municipality_reply(escalation: Escalation, text: str, *, actor: User) -> Non
         abort(404)
     if not escalation.waiting:
         raise DomainError(_("De tweede lijn wacht nu niet op een antwoord."))
-    text = _clean_text(text, "text", required=_("Schrijf het antwoord aan de tweede lijn."))
+    text = _clean_text(text, "reply", required=_("Schrijf het antwoord aan de tweede lijn."))
     waiting_for = escalation.status
     _move(escalation, where=[Escalation.status == waiting_for], values=dict(status=EscalationStatus.OPEN),
           refusal=_("Een collega heeft de tweede lijn net geantwoord."))
