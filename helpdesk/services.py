@@ -759,7 +759,9 @@ def municipality_reply(escalation: Escalation, text: str, *, actor: User) -> Non
         raise DomainError(_("De tweede lijn wacht nu niet op een antwoord."))
     text = _clean_text(text, "reply", required=_("Schrijf het antwoord aan de tweede lijn."))
     waiting_for = escalation.status
-    _move(escalation, where=[Escalation.status == waiting_for], values=dict(status=EscalationStatus.OPEN),
+    # The owner could not work while waiting: the idle-claim timer starts again with the answer.
+    _move(escalation, where=[Escalation.status == waiting_for],
+          values=dict(status=EscalationStatus.OPEN, owner_active_at=clock.now()),
           refusal=_("Een collega heeft de tweede lijn net geantwoord."))
     _event(escalation, "municipality_replied", actor, text=text)
     asked = db.session.execute(select(EscalationEvent.id).where(

@@ -290,3 +290,16 @@ def test_closure_days_of_the_agency_move_the_due_moment(desk, app, login, post_f
     response = post_form(lead, "/tweede-lijn/instellingen", {"first_response_hours": "0", "update_hours": "40",
                                                              "resolution_hours": "80", "idle_claim_hours": "8"})
     assert response.status_code == 422 and "Vul een aantal werkuren in van 1 tot 400." in text_of(response)
+
+
+def test_waiting_does_not_count_as_an_idle_claim(desk, app, login, post_form):
+    escalation, _counter = escalated(desk, app, login, post_form)
+    services.claim(escalation, actor=desk.second)
+    services.ask(escalation, "citizen", "Heeft de inwoner de brief van de Belastingdienst nog?", actor=desk.second)
+    clock.freeze(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))  # Thursday 10:00: three working days later
+    assert services.release_idle_claims() == 0  # waiting: not idle
+    services.municipality_reply(db.session.get(Escalation, escalation.id), "Ja, van 2 november.",
+                                actor=desk.counter)
+    assert services.release_idle_claims() == 0  # the answer starts the idle timer again
+    clock.freeze(datetime(2026, 11, 27, 10, 0, tzinfo=UTC))  # Friday 11:00: 9 working hours later
+    assert services.release_idle_claims() == 1
