@@ -630,6 +630,8 @@ def add_note(escalation: Escalation, text: str, *, actor: User) -> None:
                                   by_user_id=actor.id, text=text))
     if escalation.claimed_by_id == actor.id:
         escalation.owner_active_at = clock.now()
+    record("update", "referral", escalation.referral_id, ESCALATION_PURPOSE,
+           detail=f"escalatie {escalation.id}: interne notitie", actor=actor)
     db.session.commit()
 
 
@@ -884,5 +886,5 @@ def release_idle_claims() -> int:
                                            urgency=db.session.execute(select(Escalation.urgency).where(
                                                Escalation.id == escalation_id)).scalar_one()))
             released += 1
-        db.session.commit()
+    db.session.commit()
     return released
