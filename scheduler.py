@@ -45,6 +45,7 @@ JOBS: list[Job] = [
     Job("failed-sms-tasks", "referrals.jobs:failed_sms_tasks", "interval", {"minutes": 10}),
     Job("referrals-stale", "counter.jobs:sweep_stale", "cron", {"minute": 20}),
     Job("course-reminders", "courses.jobs:queue_reminders", "cron", {"minute": 35}),
+    Job("escalation-clocks", "helpdesk.jobs:escalation_clocks", "interval", {"minutes": 5}),  # issue 10
 ]
 
 JOB_DEFAULTS = {

@@ -152,6 +152,9 @@ def outcome(referral_id: int):
                 flash(_("Uitkomst vastgelegd. De cursus is vol: de inwoner staat op de wachtlijst."), "success")
             elif enrolment is not None:
                 flash(_("Uitkomst vastgelegd en de inwoner is ingeschreven voor de cursus."), "success")
+            elif data.solution == "escalation":  # issue 10: complete and send the escalation
+                flash(_("Uitkomst vastgelegd. Maak de escalatie af en verstuur hem naar de tweede lijn."), "success")
+                return redirect(url_for("helpdesk.escalate", referral_id=referral.id))
             elif data.solution == "course":
                 flash(_("Uitkomst vastgelegd. Schrijf de inwoner nu in voor een cursus."), "success")
                 return redirect(url_for("courses.enrol", referral_id=referral.id))

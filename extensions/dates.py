@@ -10,7 +10,7 @@ Two calendars, decided per use:
 """
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -116,3 +116,50 @@ def sms_date_time(moment: datetime, language: str) -> dict[str, str]:
     local = moment.astimezone(AMSTERDAM)
     return {"date": format_date(local.date(), DAY_FORMATS["weekday"], locale=language),
             "time": local.strftime("%H:%M")}
+
+
+# --- working time (issue 10: the second line's service levels) ------------------------------------------
+# Working hours are 09:00 to 17:00 Europe/Amsterdam on working days (the calendar above: no weekend,
+# no public or optional holiday, so Good Friday and 5 May are off every year), minus the days an
+# organisation closes itself (`closed_days`). Pure functions: the service levels are computed from
+# them and the status history, never from stored counters.
+WORK_STARTS = time(9)
+WORK_ENDS = time(17)
+
+
+def working_periods(start: datetime, closed_days: frozenset[date] = frozenset()):
+    """The working periods (begin, end) in UTC from `start` on, the first one clipped to `start`."""
+    day = local_date(start)
+    for _ in range(3660):  # ten years of days: a calendar closed for longer is a mistake
+        if is_working_day(day) and day not in closed_days:
+            begin = datetime.combine(day, WORK_STARTS, AMSTERDAM).astimezone(UTC)
+            end = datetime.combine(day, WORK_ENDS, AMSTERDAM).astimezone(UTC)
+            if end > start:
+                yield max(begin, start), end
+        day += timedelta(days=1)
+
+
+def working_seconds_between(start: datetime, end: datetime, closed_days: frozenset[date] = frozenset()) -> int:
+    """Seconds of working time between two moments (0 when `end` is not after `start`)."""
+    if end <= start:
+        return 0
+    total = 0.0
+    for begin, stop in working_periods(start, closed_days):
+        if begin >= end:
+            break
+        total += (min(stop, end) - begin).total_seconds()
+    return int(total)
+
+
+def add_working_time(start: datetime, seconds: float, closed_days: frozenset[date] = frozenset()) -> datetime:
+    """The moment at which `seconds` of working time after `start` have passed. A deadline that
+    uses up a day ends at 17:00 that day, not at 09:00 the next working day."""
+    remaining = max(0.0, float(seconds))
+    if remaining == 0:
+        return start.astimezone(UTC)
+    for begin, end in working_periods(start, closed_days):
+        span = (end - begin).total_seconds()
+        if remaining <= span:
+            return (begin + timedelta(seconds=remaining)).astimezone(UTC)
+        remaining -= span
+    raise ValueError("no working time within ten years")

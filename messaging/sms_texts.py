@@ -33,6 +33,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Wegwijs: dit is een testbericht van {organisation}. U hoeft niets te doen.",
         "en": "Wegwijs: this is a test message from {organisation}. You do not need to do anything.",
     },
+    # Issue 10: the counter tells the citizen that the agency's second line answered.
+    "escalation_answered": {
+        "nl": "Wegwijs: {agency} heeft uw vraag behandeld. Wilt u weten wat dit voor u betekent? Bel dan {municipality}.",
+        "en": "Wegwijs: {agency} has dealt with your question. Want to know what it means for you? Call {municipality}.",
+    },
     # Replies to inbound keywords (sent back as TwiML, not through the outbox).
     "opt_out_reply": {
         "nl": "U krijgt geen sms meer van Wegwijs. Wilt u later toch weer sms krijgen? Stuur dan START.",
@@ -173,6 +178,7 @@ PURPOSE_LABELS: dict[str, object] = {
     "course_waiting": _l("Op de wachtlijst van de cursus"),
     "course_promoted": _l("Plek vrij in de cursus"),
     "course_reminder": _l("Herinnering aan de cursusles"),
+    "escalation_answered": _l("Antwoord van de tweede lijn"),
 }
 
 

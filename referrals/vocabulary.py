@@ -121,6 +121,7 @@ TASK_REASONS: dict[str, object] = {
     "sms_failed": _l("Sms niet aangekomen"),
     "landline": _l("Geen sms mogelijk"),
     "course": _l("Cursus Digisterker"),
+    "escalation": _l("Tweede lijn"),  # issue 10: the second line asks or answers
     "other": _l("Anders"),
 }
 
@@ -148,5 +149,9 @@ STEP_LINES: dict[str, object] = {
     "course_cancelled": _l("afgemeld voor cursus Digisterker"),
     "course_completed": _l("cursus Digisterker afgerond"),
     "buddy_searching": _l("maatje (vrijwilliger) wordt gezocht"),
-    "escalation_sent": _l("doorgezet naar de tweede lijn"),
+    "escalation_sent": _l("bij de tweede lijn"),
+    "escalation_solved": _l("tweede lijn: opgelost"),
+    "escalation_partly": _l("tweede lijn: deels opgelost"),
+    "escalation_not_possible": _l("tweede lijn: niet mogelijk"),
+    "escalation_referred": _l("tweede lijn: doorverwezen naar een andere instantie"),
 }

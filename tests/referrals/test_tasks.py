@@ -111,6 +111,6 @@ def test_the_agency_line_is_derived_from_the_codes(world):
     record_result(referral, solution="course", step="course_waiting")
     assert agency_line(referral) == "Deels geholpen; op de wachtlijst voor cursus Digisterker"
     record_result(referral, result="not", solution="escalation", step="escalation_sent")
-    assert agency_line(referral) == "Niet opgelost; doorgezet naar de tweede lijn"
+    assert agency_line(referral) == "Niet opgelost; bij de tweede lijn"
     with pytest.raises(ValueError):
         record_result(referral, step="ergens")
