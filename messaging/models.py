@@ -40,6 +40,9 @@ class OutboxMessage(db.Model):
     __table_args__ = (
         Index("ix_sms_message_due", "status", "next_attempt_at"),
         Index("ix_sms_message_subject", "subject_type", "subject_id"),
+        # The outbox pages by (created_at, id), for everyone (admin) or one organisation (keyset).
+        Index("ix_sms_message_created", "created_at", "id"),
+        Index("ix_sms_message_organisation_created", "organisation_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,6 +97,7 @@ class InboundMessage(db.Model):
     """Every SMS that reached us, and what we did with it."""
 
     __tablename__ = "sms_inbound"
+    __table_args__ = (Index("ix_sms_inbound_received", "received_at", "id"),)  # the page's order (keyset)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_sid: Mapped[str] = mapped_column(String(64), unique=True)

@@ -13,7 +13,8 @@ class ProcessingLogEntry(db.Model):
     __tablename__ = "processing_log"
     __table_args__ = (
         Index("ix_processing_log_subject", "subject_type", "subject_id"),
-        Index("ix_processing_log_at", "at"),
+        Index("ix_processing_log_at", "at", "id"),  # the log pages by (at, id) (keyset)
+        Index("ix_processing_log_organisation_at", "organisation_id", "at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

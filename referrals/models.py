@@ -231,8 +231,10 @@ class Referral(db.Model):
         back_populates="referral", cascade="all, delete-orphan", lazy="raise")
 
     __table_args__ = (
-        Index("ix_referral_referring_org_created", "referring_org_id", "created_at"),
-        Index("ix_referral_municipality_created", "municipality_id", "created_at"),
+        # The lists page by (created_at, id) within an organisation or a referring agent (keyset).
+        Index("ix_referral_referring_org_created", "referring_org_id", "created_at", "id"),
+        Index("ix_referral_municipality_created", "municipality_id", "created_at", "id"),
+        Index("ix_referral_referred_by_created", "referred_by_id", "created_at", "id"),
         # Reports: results and lasting solutions per municipality and per referring agency.
         Index("ix_referral_municipality_result", "municipality_id", "result_code", "solution_code"),
         Index("ix_referral_referring_org_result", "referring_org_id", "result_code", "solution_code"),
@@ -367,7 +369,9 @@ class Task(db.Model):
     appointment: Mapped[Appointment | None] = relationship(lazy="raise")
     done_by: Mapped[User | None] = relationship(lazy="raise")
 
-    __table_args__ = (Index("ix_task_municipality_done", "municipality_id", "done_at"),)
+    # The work list pages open tasks by (created_at, id) and done ones by (done_at, id) (keyset).
+    __table_args__ = (Index("ix_task_municipality_done", "municipality_id", "done_at", "id"),
+                      Index("ix_task_municipality_created", "municipality_id", "created_at", "id"))
 
     @property
     def kind_label(self):
