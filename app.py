@@ -176,6 +176,12 @@ def _hide_server_version() -> None:
 
 def _template_globals(app: Flask) -> None:
     from accounts.policy import navigation_for
+    from extensions.dates import day, when
+
+    # Dates and times on pages: `{{ moment|when("list") }}`, `{{ a_date|day("long") }}`, by name
+    # (extensions.dates.FORMATS and DAY_FORMATS), so every page shows a kind of moment the same way.
+    app.add_template_filter(when, "when")
+    app.add_template_filter(day, "day")
     from accounts.redirects import safe_next
 
     app.add_template_global(safe_next)

@@ -1,13 +1,12 @@
 import re
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from accounts.models import OrgKind, Role
-from extensions.dates import local_today
+from extensions.dates import day, local_today
 
 ROLE_LABELS = {
     Role.AGENT: _l("Medewerker klantcontact"),
@@ -147,7 +146,7 @@ class DateWithin:
         last = today.replace(year=today.year + self.years_ahead, day=min(today.day, 28))
         if not first <= field.data <= last:
             raise ValidationError(_l("Kies een datum tussen %(first)s en %(last)s.",
-                                     first=format_date(first, "d MMMM y"), last=format_date(last, "d MMMM y")))
+                                     first=day(first, "date"), last=day(last, "date")))
 
 
 def show_error(form, err) -> None:

@@ -20,7 +20,7 @@ from accounts.models import User
 from accounts.policy import get_scoped, get_scoped_or_404
 from courses.models import Attendance, Course, CourseSession, Enrolment, EnrolmentStatus
 from extensions import DomainError, clock, db, job_step, unit_of_work
-from extensions.dates import AMSTERDAM, local_day_bounds, local_day_start, local_today, stored_stamp
+from extensions.dates import AMSTERDAM, local_day_bounds, local_day_start, local_today, stored_stamp, when
 from messaging.services import next_allowed_send, withdraw
 from privacy.services import record
 from referrals.checks import refuse_bsn
@@ -67,10 +67,9 @@ def open_courses(municipality_id: int) -> list[Course]:
 
 def course_label(course: Course) -> str:
     """'Title, location, start tuesday 1 december 10:00 (3 plaatsen vrij)' for a choice list."""
-    from flask_babel import format_datetime
     label = f"{course.title}, {course.location.name}"
     if course.sessions:
-        label += ", " + _("start %(when)s", when=format_datetime(course.sessions[0].starts_at, "EEEE d MMMM HH:mm"))
+        label += ", " + _("start %(when)s", when=when(course.sessions[0].starts_at, "weekday_time"))
     label += " (" + (_("%(n)s plaatsen vrij", n=course.free) if course.free else _("vol: wachtlijst")) + ")"
     return label
 

@@ -14,8 +14,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import flask_babel
 import holidays
 from babel.dates import format_date, format_datetime
+from flask_babel import lazy_gettext as _l
 
 from extensions import clock
 
@@ -76,15 +78,26 @@ def local_day_start(moment: datetime) -> datetime:
 
 
 # --- formats shown to people ------------------------------------------------------------------------
-# Pages use these names through the `when` and `day` template filters (app.py); stored Dutch text
-# (history notes, task texts) and SMS values use the functions below. One pattern per purpose.
+# Pages use these names through the `when` and `day` template filters (app.py), Python code through
+# `when()` and `day()` below, both in the interface language; stored Dutch text (history notes, task
+# texts) and SMS values use the stored_* and sms_* functions. No pattern is written anywhere else.
 FORMATS = {
-    "long": "EEEE d MMMM y 'om' HH:mm",  # woensdag 2 december 2026 om 10:30
-    "weekday": "EEEE d MMMM 'om' HH:mm",  # woensdag 2 december om 10:30 (this year, near)
-    "short": "EEE d MMM HH:mm",  # wo 2 dec. 10:30 (lists)
-    "stamp": "d MMM y HH:mm",  # 2 dec. 2026 10:30 (logs, history)
-    "time": "HH:mm",
+    "time": "HH:mm",  # 10:30
+    "long": _l("EEEE d MMMM y 'om' HH:mm"),  # woensdag 2 december 2026 om 10:30
+    "weekday": _l("EEEE d MMMM 'om' HH:mm"),  # woensdag 2 december om 10:30
+    "weekday_time": "EEEE d MMMM HH:mm",  # woensdag 2 december 10:30 (choice lists)
+    "full_day_time": "EEEE d MMMM y, HH:mm",  # woensdag 2 december 2026, 10:30
+    "full_day": "EEEE d MMMM y",  # woensdag 2 december 2026
+    "list": "EEE d MMM HH:mm",  # wo 2 dec. 10:30 (lists)
+    "list_year": "EEE d MMM y HH:mm",  # wo 2 dec. 2026 10:30
+    "stamp": "d MMM y HH:mm",  # 2 dec. 2026 10:30 (logs)
+    "stamp_long": "d MMMM y HH:mm",  # 2 december 2026 10:30 (history)
+    "day_time": "d MMMM HH:mm",  # 2 december 10:30
+    "short_time": "d MMM HH:mm",  # 2 dec. 10:30
+    "date": "d MMM y",  # 2 dec. 2026
+    "day_month": "d MMM",  # 2 dec.
     "iso": "yyyy-MM-dd",  # values of date inputs
+    "short": "short",  # Babel's own short form: 02-12-2026 10:30
 }
 DAY_FORMATS = {
     "long": "EEEE d MMMM y",  # woensdag 2 december 2026
@@ -95,10 +108,21 @@ DAY_FORMATS = {
 }
 
 
+def when(moment: datetime, name: str = "long") -> str:
+    """A moment in Amsterdam time and the interface language, in one of the FORMATS."""
+    pattern = FORMATS[name]
+    return flask_babel.format_datetime(moment, str(pattern) if pattern != "short" else "short")
+
+
+def day(value: date, name: str = "long") -> str:
+    """A date in the interface language, in one of the DAY_FORMATS."""
+    return flask_babel.format_date(value, DAY_FORMATS[name])
+
+
 def stored_when(moment: datetime) -> str:
     """'woensdag 2 december om 10:30' in Dutch, for text stored in the history (written outside
     requests too, and read in any interface language)."""
-    return format_datetime(moment, FORMATS["weekday"], tzinfo=AMSTERDAM, locale="nl")
+    return format_datetime(moment, "EEEE d MMMM 'om' HH:mm", tzinfo=AMSTERDAM, locale="nl")
 
 
 def stored_day_time(moment: datetime) -> str:

@@ -45,3 +45,26 @@ def test_formats_for_stored_text_and_sms_are_dutch_or_the_citizens_language():
     assert stored_when(moment) == "donderdag 10 september om 10:30"
     assert sms_date_time(moment, "nl") == {"date": "donderdag 10 september", "time": "10:30"}
     assert sms_date_time(moment, "en")["date"] == "Thursday 10 September"
+
+
+def test_pages_name_their_date_formats_instead_of_writing_patterns():
+    from pathlib import Path
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    raw = [f"{p.relative_to(templates)}: {line.strip()}" for p in sorted(templates.rglob("*.html"))
+           for line in p.read_text(encoding="utf-8").splitlines() if "datetimeformat(" in line or "dateformat(" in line]
+    assert list(templates.rglob("*.html")) and not raw, raw
+
+
+def test_every_named_format_renders_in_dutch_and_english(app):
+    from flask_babel import force_locale
+
+    from extensions.dates import DAY_FORMATS, FORMATS, day, when
+    moment = datetime(2026, 9, 10, 8, 30, tzinfo=UTC)
+    with app.test_request_context():
+        with force_locale("nl"):
+            assert when(moment, "long") == "donderdag 10 september 2026 om 10:30"
+            assert all(when(moment, name) for name in FORMATS)
+            assert day(moment.date(), "long") == "donderdag 10 september 2026"
+            assert all(day(moment.date(), name) for name in DAY_FORMATS)
+        with force_locale("en"):
+            assert when(moment, "long") == "Thursday 10 September 2026 at 10:30"
