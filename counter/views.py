@@ -221,14 +221,7 @@ def task_letter(task_id: int):
 
 # --- the coordinator's lists ----------------------------------------------------------------------------
 
-@bp.get("/gemeente/maatjes")
-@allow(Role.COORDINATOR, nav=_l("Maatjes zoeken"), nav_order=60)
-def matching():
-    page = paginate(cs.matching_list_query(current_user.organisation_id))
-    html = render_template("counter/matching.html", page=page, phone=booking.display_phone)
-    record_list_read("referral", [o.referral_id for o in page.items], "maatje zoeken")  # after rendering: commits
-    return html
-
+# The list of citizens waiting for a buddy moved to volunteers (volunteers.matching, same URL).
 
 @bp.get("/gemeente/vertraagd")
 @allow(*MUNICIPAL, nav=_l("Vertraagde verwijzingen"), nav_order=35)
