@@ -429,12 +429,13 @@ HARD_RULES = [
     ("capacity", _l("Heeft nog ruimte (onder het maximum aantal maatjes)"), False),
     ("declined", _l("Zei niet eerder nee tegen deze inwoner"), True),
     ("sms", _l("Niet afgemeld voor sms (STOP)"), False),
-    ("asked", _l("Heeft geen open aanbod voor deze inwoner"), False),
+    ("asked", _l("Is voor deze inwoner nog niet gevraagd (of antwoordde niet op tijd)"), True),
 ]
 RELAXABLE = {code for code, _label, relax in HARD_RULES if relax}
 RELAX_LABELS = {"vog": _l("Laat ook vrijwilligers zien van wie de VOG vandaag geldig is, maar niet meer op de "
                           "geplande start"),
-                "declined": _l("Laat ook vrijwilligers zien die eerder nee zeiden tegen deze inwoner")}
+                "declined": _l("Laat ook vrijwilligers zien die eerder nee zeiden tegen deze inwoner"),
+                "asked": _l("Laat ook vrijwilligers zien die al gevraagd zijn maar niet op tijd antwoordden")}
 
 
 def needed_skills(referral: Referral) -> list[str]:
@@ -495,7 +496,7 @@ class Match:
 
 
 def _rule_failed(v: Volunteer, search: BuddySearch, *, today: date, declined: set[int], asked: set[int],
-                 opted_out: set[str], relax: frozenset) -> str | None:
+                 pending: set[int], opted_out: set[str], relax: frozenset) -> str | None:
     if v.municipality_id != search.municipality_id:
         return "municipality"
     if v.status != "active":
@@ -510,7 +511,7 @@ def _rule_failed(v: Volunteer, search: BuddySearch, *, today: date, declined: se
         return "declined"
     if v.phone_e164 in opted_out:
         return "sms"
-    if v.id in asked:
+    if v.id in asked and ("asked" not in relax or v.id in pending):
         return "asked"
     return None
 
@@ -527,13 +528,14 @@ def match(search: BuddySearch, relax=frozenset()) -> Match:
     offers = db.session.execute(select(BuddyOffer.volunteer_id, BuddyOffer.status).where(
         BuddyOffer.search_id == search.id)).all()
     declined = {vid for vid, status in offers if status in ("declined", "cancelled")}
-    asked = {vid for vid, status in offers if status in ("open", "accepted")}
+    asked = {vid for vid, status in offers if status in ("open", "accepted", "timed_out", "withdrawn", "too_late")}
+    pending = {vid for vid, status in offers if status in ("open", "accepted")}
     opted_out = messaging.opted_out_numbers([v.phone_e164 for v in volunteers])
     counts = {code: 0 for code, *_rest in HARD_RULES}
     passed = []
     for v in volunteers:
-        failed = _rule_failed(v, search, today=today, declined=declined, asked=asked, opted_out=opted_out,
-                              relax=relax)
+        failed = _rule_failed(v, search, today=today, declined=declined, asked=asked, pending=pending,
+                              opted_out=opted_out, relax=relax)
         if failed:
             counts[failed] += 1
         else:
