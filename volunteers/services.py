@@ -916,9 +916,12 @@ def monthly_reminders(batch: int = 500) -> int:
         pairing = db.session.get(BuddyPairing, pairing_id)
         period_start = add_months(due_at, -1)
         visited = pairing.last_visit_at is not None and pairing.last_visit_at > period_start
+        following = add_months(due_at, 1)
+        while following <= now:  # a scheduler that was off for months sends one reminder, not a backlog
+            following = add_months(following, 1)
         claimed = db.session.execute(update(BuddyPairing).where(BuddyPairing.id == pairing_id,
                                                                 BuddyPairing.next_reminder_at == due_at)
-                                     .values(next_reminder_at=add_months(due_at, 1),
+                                     .values(next_reminder_at=following,
                                              missed_checkins=0 if visited else BuddyPairing.missed_checkins + 1)
                                      .execution_options(synchronize_session="fetch"))
         if claimed.rowcount != 1:

@@ -78,3 +78,18 @@ def outbox(purpose: str, to: str | None = None) -> list[OutboxMessage]:
 
 def text_of(response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+
+
+def paired(place, v=None, **waiting_overrides):
+    """A confirmed pairing: offer, JA (through the inbound handler, as messaging calls it), confirmation."""
+    from datetime import timedelta
+
+    from extensions import clock
+    from volunteers import services as vs
+    search = waiting(place, **waiting_overrides)
+    v = v or volunteer(place)
+    offer = vs.send_offer(search, v.id, actor=place.coordinator)
+    assert vs.handle_inbound_sms(v.phone_e164, f"JA {offer.code}").startswith("Dank u!")
+    db.session.commit()
+    db.session.refresh(search)
+    return vs.confirm_pairing(search, first_visit_at=clock.now() + timedelta(days=2), actor=place.coordinator)
