@@ -47,7 +47,7 @@ class VolunteerFilterForm(FlaskForm):
 
 
 class VogForm(FlaskForm):
-    issued_on = DateField(_l("Datum op de VOG"), validators=[Optional(), DateWithin(10, 0)])
+    issued_on = DateField(_l("Datum op de VOG"), validators=[Optional(), DateWithin(10, 1)])
     outcome = RadioField(_l("Uitkomst"), choices=list(VOG_OUTCOMES.items()), validate_choice=False)
 
 
