@@ -125,9 +125,11 @@ def detail(volunteer_id: int):
     return _detail(vs.volunteer_for_user(volunteer_id))
 
 
-@bp.post("/gemeente/vrijwilligers/<int:volunteer_id>/status")
+@bp.route("/gemeente/vrijwilligers/<int:volunteer_id>/status", methods=["GET", "POST"])  # GET (a reload): back to the page with the form
 @allow(Role.COORDINATOR)
 def status(volunteer_id: int):
+    if request.method == "GET":
+        return redirect(url_for("volunteers.detail", volunteer_id=volunteer_id))
     volunteer = vs.volunteer_for_user(volunteer_id)
     form = StatusForm()
     if form.validate_on_submit():
@@ -141,9 +143,11 @@ def status(volunteer_id: int):
     return _detail(vs.volunteer_for_user(volunteer_id), status_form=form, code=422)
 
 
-@bp.post("/gemeente/vrijwilligers/<int:volunteer_id>/code")
+@bp.route("/gemeente/vrijwilligers/<int:volunteer_id>/code", methods=["GET", "POST"])  # GET (a reload): back to the page with the form
 @allow(Role.COORDINATOR)
 def resend_code(volunteer_id: int):
+    if request.method == "GET":
+        return redirect(url_for("volunteers.detail", volunteer_id=volunteer_id))
     volunteer = vs.volunteer_for_user(volunteer_id)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -155,9 +159,11 @@ def resend_code(volunteer_id: int):
     return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
 
 
-@bp.post("/gemeente/vrijwilligers/<int:volunteer_id>/sms-nabootsen")
+@bp.route("/gemeente/vrijwilligers/<int:volunteer_id>/sms-nabootsen", methods=["GET", "POST"])  # GET (a reload): back to the page with the form
 @allow(Role.COORDINATOR)
 def simulate(volunteer_id: int):
+    if request.method == "GET":
+        return redirect(url_for("volunteers.detail", volunteer_id=volunteer_id))
     volunteer = vs.volunteer_for_user(volunteer_id)
     form = SimulateForm()
     reply = None
@@ -245,9 +251,11 @@ def search(search_id: int):
     return _search_page(found)
 
 
-@bp.post("/gemeente/maatjes/<int:search_id>/aanbod")
+@bp.route("/gemeente/maatjes/<int:search_id>/aanbod", methods=["GET", "POST"])  # GET (a reload): back to the page with the form
 @allow(Role.COORDINATOR)
 def offer(search_id: int):
+    if request.method == "GET":
+        return redirect(url_for("volunteers.search", search_id=search_id))
     found = vs.search_for_user(search_id)
     form = OfferForm()
     relax = frozenset(r for r in (form.relax.data or "").split(",") if r)
@@ -286,9 +294,11 @@ def pair(search_id: int):
     return redirect(url_for("volunteers.search", search_id=search_id))
 
 
-@bp.post("/gemeente/maatjes/<int:search_id>/niet-koppelen")
+@bp.route("/gemeente/maatjes/<int:search_id>/niet-koppelen", methods=["GET", "POST"])  # GET (a reload): back to the page with the form
 @allow(Role.COORDINATOR)
 def reopen(search_id: int):
+    if request.method == "GET":
+        return redirect(url_for("volunteers.search", search_id=search_id))
     found = vs.search_for_user(search_id)
     if ConfirmForm().validate_on_submit():
         try:
@@ -328,9 +338,11 @@ def pairing(pairing_id: int):
     return _pairing_page(vs.pairing_for_user(pairing_id))
 
 
-@bp.post("/gemeente/koppelingen/<int:pairing_id>/beeindigen")
+@bp.route("/gemeente/koppelingen/<int:pairing_id>/beeindigen", methods=["GET", "POST"])  # GET (a reload): back to the page with the form
 @allow(Role.COORDINATOR)
 def end(pairing_id: int):
+    if request.method == "GET":
+        return redirect(url_for("volunteers.pairing", pairing_id=pairing_id))
     found = vs.pairing_for_user(pairing_id)
     form = EndForm()
     if form.validate_on_submit():
@@ -344,9 +356,11 @@ def end(pairing_id: int):
     return _pairing_page(vs.pairing_for_user(pairing_id), end_form=form, code=422)
 
 
-@bp.post("/gemeente/koppelingen/<int:pairing_id>/verlengen")
+@bp.route("/gemeente/koppelingen/<int:pairing_id>/verlengen", methods=["GET", "POST"])  # GET (a reload): back to the page with the form
 @allow(Role.COORDINATOR)
 def extend(pairing_id: int):
+    if request.method == "GET":
+        return redirect(url_for("volunteers.pairing", pairing_id=pairing_id))
     found = vs.pairing_for_user(pairing_id)
     if ConfirmForm().validate_on_submit():
         try:
@@ -357,9 +371,11 @@ def extend(pairing_id: int):
     return redirect(url_for("volunteers.pairing", pairing_id=pairing_id))
 
 
-@bp.post("/gemeente/koppelingen/<int:pairing_id>/aandacht-afgehandeld")
+@bp.route("/gemeente/koppelingen/<int:pairing_id>/aandacht-afgehandeld", methods=["GET", "POST"])  # GET (a reload): back to the page with the form
 @allow(Role.COORDINATOR)
 def attention_done(pairing_id: int):
+    if request.method == "GET":
+        return redirect(url_for("volunteers.pairing", pairing_id=pairing_id))
     found = vs.pairing_for_user(pairing_id)
     if ConfirmForm().validate_on_submit():
         vs.handled_attention(found, actor=current_user)
