@@ -47,8 +47,8 @@ def test_the_coordinator_plays_the_whole_buddy_journey(browser_page):
     # Keyboard: the first offer button takes the focus and Enter sends it.
     button = page.get_by_role("button", name="Aanbod sturen aan Anna Haddou")
     button.focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "De vrijwilliger antwoordt met JA of NEE" in main_text(page)
     assert_accessible(page)
 
