@@ -229,6 +229,8 @@ def _search_page(search, *, settings=None, pair_form=None, code=200):
                            relax=relax, need=vs.needed_skills(search.referral), confirm=ConfirmForm(),
                            pair_form=pair_form or PairForm(formdata=None), **LABELS)
     vs.record_read(referral_id=search.referral_id, purpose="maatje zoeken")  # after rendering: commits
+    if result is not None:  # the volunteers proposed, with their languages, postcode areas and load
+        vs.record_volunteer_list([c.volunteer.id for c in result.ranked], "maatje zoeken")
     return html, code
 
 

@@ -103,6 +103,11 @@ def test_every_read_of_a_volunteer_or_citizen_is_logged(town, client, login):
     assert len(_log("referral")) == before + 1 and _log("volunteer")[-1].purpose == "maatje-koppeling begeleiden"
     client.get(f"/gemeente/maatjes/{pairing.search_id}")
     assert _log("referral")[-1].purpose == "maatje zoeken"
+    other = waiting(town, name="Piet Pieters", phone="06 22222222", slot_index=2)
+    bert = volunteer(town, "Bert Twee")
+    client.get(f"/gemeente/maatjes/{other.id}")
+    proposed = _log("volunteer_list", "read_list")[-1]
+    assert proposed.purpose == "maatje zoeken" and proposed.detail == f"1 getoond: {bert.id}"
 
 
 @pytest.mark.config(PAGE_SIZE=2)
