@@ -1033,7 +1033,7 @@ def handle_inbound_sms(sender: str, body: str) -> str | None:
     if _answered_help_recently(sender):
         return ""  # handled, but no second explanation within the hour (no ping-pong with a machine)
     example = db.session.execute(select(BuddyOffer.code).where(BuddyOffer.phone_e164 == sender)
-                                 .order_by(BuddyOffer.created_at.desc()).limit(1)).scalar() or "123"
+                                 .order_by(BuddyOffer.created_at.desc(), BuddyOffer.id.desc()).limit(1)).scalar() or "123"
     return _reply("vol_help_text", language, code=example, phone=phone)
 
 
@@ -1053,7 +1053,8 @@ def _answer_offer(sender: str, word: str, code: str | None, language: str, phone
             return _reply("vol_no_offer", language, phone=phone)
     else:
         open_offers = list(db.session.execute(select(BuddyOffer).where(
-            BuddyOffer.phone_e164 == sender, BuddyOffer.status == "open").order_by(BuddyOffer.created_at)).scalars())
+            BuddyOffer.phone_e164 == sender, BuddyOffer.status == "open")
+            .order_by(BuddyOffer.created_at, BuddyOffer.id)).scalars())
         if not open_offers:
             return _reply("vol_no_offer", language, phone=phone)
         if len(open_offers) > 1:
@@ -1126,7 +1127,8 @@ def _decline(offer: BuddyOffer, language: str, phone: str) -> str:
 
 
 def _pairing_message(sender: str, word: str, code: str | None, words: list[str], language: str, phone: str) -> str:
-    stmt = select(BuddyPairing).where(BuddyPairing.phone_e164 == sender, BuddyPairing.status == "active")
+    stmt = (select(BuddyPairing).where(BuddyPairing.phone_e164 == sender, BuddyPairing.status == "active")
+            .order_by(BuddyPairing.id))
     pairings = list(db.session.execute(stmt.where(BuddyPairing.code == code) if code else stmt).scalars())
     if len(pairings) != 1:
         if len(pairings) > 1:

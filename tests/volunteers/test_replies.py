@@ -103,7 +103,7 @@ def test_unknown_text_gets_one_helpful_answer_and_strangers_get_messagings(town,
     reply = sms_from(client, anna.phone_e164, "Hoe laat moet ik komen?")
     assert reply.startswith("Wegwijs begrijpt dit niet. Stuur JA") and f"JA {offer.code}" in reply
     assert sms_from(client, anna.phone_e164, "???") == ""  # no second explanation within the hour
-    assert sms_from(client, anna.phone_e164, "JA 999").startswith("Wij vinden geen open vraag")
+    assert sms_from(client, anna.phone_e164, "JA 99999").startswith("Wij vinden geen open vraag")
     assert sms_from(client, "+31699999999", "JA").startswith("Wegwijs begrijpt uw bericht niet")
 
 
@@ -156,7 +156,7 @@ def test_klaar_and_hulp_with_the_pairing_code(town, webhook, client, login):
     assert _reload(pairing).help_asked_at is not None
     assert [p.id for p in vs.attention_list(town.municipality.id)] == [pairing.id]
     assert db.session.execute(select(Task).where(Task.description.like("%vraagt hulp%"))).scalar_one()
-    assert sms_from(client, anna.phone_e164, "KLAAR 999").startswith("Wij vinden geen open vraag")
+    assert sms_from(client, anna.phone_e164, "KLAAR 99999").startswith("Wij vinden geen open vraag")
     assert db.session.execute(select(BuddySearch.status)).scalar_one() == "paired"
     assert db.session.execute(select(BuddyPairing.status)).scalar_one() == "active"
     assert _reload(anna).load == 1 and isinstance(_reload(anna), Volunteer)
