@@ -24,11 +24,12 @@ BLUEPRINTS = [
     "referrals.views",
     "counter.views",
     "courses.views",
+    "volunteers.views",
 ]
 
 # Demo data, lowest layer first: each module has seed().
 DEMO_SEEDS = ["accounts.demo", "messaging.demo", "referrals.demo", "courses.demo", "counter.demo",
-              "helpdesk.demo"]
+              "helpdesk.demo", "volunteers.demo"]
 
 
 class Wegwijs(Flask):

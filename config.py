@@ -61,6 +61,9 @@ DEFAULTS: dict = {
     # Referrals
     "BOOKING_WEEKS_AHEAD": 6,
     "STALE_AFTER_WORKING_DAYS": 5,
+    # Volunteers
+    "VOG_VALID_YEARS": 3,  # a VOG counts as valid this many years from its date
+    "BUDDY_OFFER_HOURS": 48,  # an offer without an answer goes to the next volunteer after this
 }
 
 PRODUCTION = {
@@ -99,6 +102,8 @@ ENVIRONMENT = {
     "DISPATCH_MAX_ATTEMPTS": int,
     "DISPATCH_INTERVAL_SECONDS": int,
     "STALE_AFTER_WORKING_DAYS": int,
+    "VOG_VALID_YEARS": int,
+    "BUDDY_OFFER_HOURS": int,
 }
 
 

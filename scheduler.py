@@ -45,7 +45,9 @@ JOBS: list[Job] = [
     Job("failed-sms-tasks", "referrals.jobs:failed_sms_tasks", "interval", {"minutes": 10}),
     Job("referrals-stale", "counter.jobs:sweep_stale", "cron", {"minute": 20}),
     Job("course-reminders", "courses.jobs:queue_reminders", "cron", {"minute": 35}),
-    Job("escalation-clocks", "helpdesk.jobs:escalation_clocks", "interval", {"minutes": 5}),  # issue 10
+    Job("escalation-clocks", "helpdesk.jobs:escalation_clocks", "interval", {"minutes": 5}),
+    Job("buddy-offer-timeouts", "volunteers.jobs:offers", "interval", {"minutes": 5}),
+    Job("volunteers-hourly", "volunteers.jobs:hourly", "cron", {"minute": 50}),
 ]
 
 JOB_DEFAULTS = {

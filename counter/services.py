@@ -271,15 +271,6 @@ def record_outcome(referral: Referral, data: OutcomeInput, *, actor: User):
 
 # --- the coordinator's lists ----------------------------------------------------------------------------
 
-def matching_list_query(municipality_id: int):
-    """Citizens waiting for a volunteer buddy (outcome 'buddy', referral not closed), oldest first."""
-    return (select(Outcome).join(Referral, Referral.id == Outcome.referral_id)
-            .where(Outcome.municipality_id == municipality_id, Outcome.solution == "buddy",
-                   Referral.status == Status.OUTCOME)
-            .options(selectinload(Outcome.referral).selectinload(Referral.categories))
-            .order_by(Outcome.recorded_at, Outcome.id))
-
-
 def stale_query(municipality_id: int):
     """Referrals of the municipality the stale sweep flagged, with no progress since."""
     return (select(Referral).where(Referral.municipality_id == municipality_id, Referral.stale_since.is_not(None),

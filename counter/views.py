@@ -152,7 +152,7 @@ def outcome(referral_id: int):
                 flash(_("Uitkomst vastgelegd. De cursus is vol: de inwoner staat op de wachtlijst."), "success")
             elif enrolment is not None:
                 flash(_("Uitkomst vastgelegd en de inwoner is ingeschreven voor de cursus."), "success")
-            elif data.solution == "escalation":  # issue 10: complete and send the escalation
+            elif data.solution == "escalation":  # complete and send the escalation
                 flash(_("Uitkomst vastgelegd. Maak de escalatie af en verstuur hem naar de tweede lijn."), "success")
                 return redirect(url_for("helpdesk.escalate", referral_id=referral.id))
             elif data.solution == "course":
@@ -180,13 +180,7 @@ def referral_result(referral_id: int):
 
 # --- the coordinator's lists ----------------------------------------------------------------------------
 
-@bp.get("/gemeente/maatjes")
-@allow(Role.COORDINATOR, nav=_l("Maatjes zoeken"), nav_order=60)
-def matching():
-    page = paginate(cs.matching_list_query(current_user.organisation_id))
-    record_list_read("referral", [o.referral_id for o in page.items], "maatje zoeken")
-    return render_template("counter/matching.html", page=page, phone=booking.display_phone)
-
+# The list of citizens waiting for a buddy moved to volunteers (volunteers.matching, same URL).
 
 @bp.get("/gemeente/vertraagd")
 @allow(*MUNICIPAL, nav=_l("Vertraagde verwijzingen"), nav_order=35)

@@ -95,6 +95,7 @@ FORMATS = {
     "day_time": "d MMMM HH:mm",  # 2 december 10:30
     "short_time": "d MMM HH:mm",  # 2 dec. 10:30
     "date": "d MMM y",  # 2 dec. 2026
+    "date_long": "d MMMM y",  # 2 december 2026
     "day_month": "d MMM",  # 2 dec.
     "iso": "yyyy-MM-dd",  # values of date inputs
     "short": "short",  # Babel's own short form: 02-12-2026 10:30
@@ -142,7 +143,7 @@ def sms_date_time(moment: datetime, language: str) -> dict[str, str]:
             "time": local.strftime("%H:%M")}
 
 
-# --- working time (issue 10: the second line's service levels) ------------------------------------------
+# --- working time (the second line's service levels) ------------------------------------------------------
 # Working hours are 09:00 to 17:00 Europe/Amsterdam on working days (the calendar above: no weekend,
 # no public or optional holiday, so Good Friday and 5 May are off every year), minus the days an
 # organisation closes itself (`closed_days`). Pure functions: the service levels are computed from

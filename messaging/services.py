@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import datetime, time, timedelta
 
+from blinker import Namespace
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -59,6 +60,12 @@ def is_opted_out(phone_e164: str) -> bool:
     return bool(row)
 
 
+# Sent by set_opt_out with the number as sender and `opted_out`, `source`: a higher layer acts on
+# STOP (volunteers pauses a volunteer and tells the coordinator). Handlers add to the caller's
+# transaction and never commit.
+opt_out_changed = Namespace().signal("sms-opt-out-changed")
+
+
 def set_opt_out(phone_e164: str, opted_out: bool, *, source: str, keyword: str | None = None) -> None:
     """Record STOP (True) or START (False) for a number; the caller commits."""
     row = db.session.execute(select(SmsOptOut).where(SmsOptOut.phone_e164 == phone_e164)).scalar()
@@ -78,6 +85,7 @@ def set_opt_out(phone_e164: str, opted_out: bool, *, source: str, keyword: str |
                     status_changed_at=now, next_attempt_at=None)
             .execution_options(synchronize_session=False)
         )
+    opt_out_changed.send(phone_e164, opted_out=opted_out, source=source)
 
 
 def opted_out_numbers(numbers: list[str]) -> set[str]:

@@ -121,7 +121,7 @@ TASK_REASONS: dict[str, object] = {
     "sms_failed": _l("Sms niet aangekomen"),
     "landline": _l("Geen sms mogelijk"),
     "course": _l("Cursus Digisterker"),
-    "escalation": _l("Tweede lijn"),  # issue 10: the second line asks or answers
+    "escalation": _l("Tweede lijn"),  # the second line asks or answers
     "other": _l("Anders"),
 }
 
@@ -149,6 +149,8 @@ STEP_LINES: dict[str, object] = {
     "course_cancelled": _l("afgemeld voor cursus Digisterker"),
     "course_completed": _l("cursus Digisterker afgerond"),
     "buddy_searching": _l("maatje (vrijwilliger) wordt gezocht"),
+    "buddy_paired": _l("maatje gekoppeld"),
+    "buddy_ended": _l("maatje-koppeling afgerond"),
     "escalation_sent": _l("bij de tweede lijn"),
     "escalation_solved": _l("tweede lijn: opgelost"),
     "escalation_partly": _l("tweede lijn: deels opgelost"),

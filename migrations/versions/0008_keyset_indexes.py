@@ -1,12 +1,12 @@
 """indexes for keyset pagination: each growing list's filter and ORDER BY, with id as the tie-breaker
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 from alembic import op
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
