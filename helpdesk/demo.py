@@ -67,7 +67,13 @@ def _seed_escalations() -> None:
     from extensions import clock
     from extensions.dates import working_days_before
     from helpdesk import services
-    from helpdesk.models import Escalation, EscalationEvent, EscalationNote, EscalationStatus
+    from helpdesk.models import (
+        Escalation,
+        EscalationCategory,
+        EscalationEvent,
+        EscalationNote,
+        EscalationStatus,
+    )
     from referrals import services as referral_services
     from referrals.models import Citizen
     from referrals.outreach import add_task
@@ -105,8 +111,9 @@ def _seed_escalations() -> None:
                                         note="Uitkomst: Niet opgelost, oplossing: doorzetten naar de tweede lijn")
         escalation = Escalation(referral_id=referral.id, agency_id=agent.organisation_id,
                                 municipality_id=referral.municipality_id, status=EscalationStatus.OPEN, need=need,
-                                categories=categories, urgency=urgency, consent_at=sent, consent_by_id=counter.id,
-                                created_at=sent, created_by_id=counter.id, sent_at=sent)
+                                urgency=urgency, consent_at=sent, consent_by_id=counter.id,
+                                created_at=sent, created_by_id=counter.id, sent_at=sent,
+                                categories=[EscalationCategory(code=c) for c in categories.split(",")])
         db.session.add(escalation)
         db.session.flush()
         events = [EscalationEvent(escalation_id=escalation.id, at=sent, by_user_id=counter.id, kind="sent",

@@ -1,6 +1,6 @@
 """The agencies' side: the contact log (one row per call, its question categories, solved or not)
-and the second-line escalation queue (escalations, their history, internal notes, alerts,
-the service levels and closure days per agency)."""
+and the second-line escalation queue (escalations with their question categories, their history,
+internal notes, alerts, the service levels and closure days per agency)."""
 from __future__ import annotations
 
 import enum
@@ -177,7 +177,6 @@ class Escalation(db.Model):
     municipality_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     status: Mapped[str] = mapped_column(String(24), default=EscalationStatus.DRAFT)
     need: Mapped[str] = mapped_column(Text, default="")  # what the second line must do (no BSN)
-    categories: Mapped[str] = mapped_column(String(300), default="")  # vocabulary.CATEGORIES codes
     urgency: Mapped[str] = mapped_column(String(10), default="normal")
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     consent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
@@ -204,6 +203,9 @@ class Escalation(db.Model):
     consent_by: Mapped[User | None] = relationship(foreign_keys=[consent_by_id], lazy="raise")
     events: Mapped[list[EscalationEvent]] = relationship(back_populates="escalation", order_by="EscalationEvent.id",
                                                          lazy="raise")
+    # The question categories, a row each (so they can be counted); pages load them with selectinload.
+    categories: Mapped[list[EscalationCategory]] = relationship(
+        back_populates="escalation", cascade="all, delete-orphan", lazy="raise")
 
     __table_args__ = (
         Index("uq_escalation_one_open", "referral_id", unique=True,
@@ -228,7 +230,8 @@ class Escalation(db.Model):
 
     @property
     def category_codes(self) -> list[str]:
-        return [c for c in self.categories.split(",") if c]
+        order = list(CATEGORIES)
+        return sorted((c.code for c in self.categories), key=lambda c: order.index(c) if c in order else 99)
 
     @property
     def category_labels(self) -> list:
@@ -237,6 +240,18 @@ class Escalation(db.Model):
     @property
     def waiting(self) -> bool:
         return self.status in (EscalationStatus.WAITING_MUNICIPALITY, EscalationStatus.WAITING_CITIZEN)
+
+
+class EscalationCategory(db.Model):
+    """One question category of an escalation (vocabulary.CATEGORIES code; a row each, so they can be
+    counted)."""
+
+    __tablename__ = "escalation_category"
+
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalation.id", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
+
+    escalation: Mapped[Escalation] = relationship(back_populates="categories")
 
 
 class EscalationEvent(db.Model):

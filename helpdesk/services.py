@@ -8,7 +8,7 @@ from datetime import date, datetime
 from flask import abort
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +28,7 @@ from helpdesk.models import (
     ContactCategory,
     Escalation,
     EscalationAlert,
+    EscalationCategory,
     EscalationEvent,
     EscalationNote,
     EscalationStatus,
@@ -293,8 +294,9 @@ def _on_outcome_recorded(referral, outcome, actor, **_kwargs) -> None:
         return
     db.session.add(Escalation(referral_id=referral.id, agency_id=referral.referring_org_id,
                               municipality_id=referral.municipality_id, status=EscalationStatus.DRAFT,
-                              need=outcome.escalation_need, categories=",".join(referral.category_codes), urgency="normal",
-                              created_at=clock.now(), created_by_id=actor.id))
+                              need=outcome.escalation_need, urgency="normal", created_at=clock.now(),
+                              created_by_id=actor.id,
+                              categories=[EscalationCategory(code=c) for c in referral.category_codes]))
 
 
 outcome_recorded.connect(_on_outcome_recorded)
@@ -364,13 +366,16 @@ def send_escalation(referral: Referral, data: EscalationInput, *, actor: User) -
         raise FieldErrors(errors)
     now = clock.now()
     escalation = db.session.execute(select(Escalation).where(
-        Escalation.referral_id == referral.id, Escalation.status == EscalationStatus.DRAFT)).scalar()
+        Escalation.referral_id == referral.id, Escalation.status == EscalationStatus.DRAFT)
+        .options(selectinload(Escalation.categories))).scalar()
     if escalation is None:
         escalation = Escalation(referral_id=referral.id, municipality_id=referral.municipality_id,
                                 created_at=now, created_by_id=actor.id, status=EscalationStatus.DRAFT)
         db.session.add(escalation)
     escalation.agency_id = agency.id
-    escalation.need, escalation.categories, escalation.urgency = need, ",".join(categories), data.urgency
+    escalation.need, escalation.urgency = need, data.urgency
+    kept = {row.code: row for row in escalation.categories}  # a draft's rows that stay are not rewritten
+    escalation.categories = [kept.get(c) or EscalationCategory(code=c) for c in categories]
     escalation.consent_at, escalation.consent_by_id = now, actor.id
     escalation.status, escalation.sent_at = EscalationStatus.OPEN, now
     try:
@@ -391,7 +396,7 @@ def _detail_options():
     return (selectinload(Escalation.referral).selectinload(Referral.municipality),
             selectinload(Escalation.agency), selectinload(Escalation.municipality),
             selectinload(Escalation.claimed_by), selectinload(Escalation.created_by),
-            selectinload(Escalation.consent_by),
+            selectinload(Escalation.consent_by), selectinload(Escalation.categories),
             selectinload(Escalation.events).selectinload(EscalationEvent.by_user),
             selectinload(Escalation.events).selectinload(EscalationEvent.to_user))
 
@@ -441,7 +446,8 @@ def queue_query(user, f: QueueFilter):
             .join(Citizen, Citizen.id == Referral.citizen_id)
             .where(Escalation.agency_id == user.organisation_id)
             .options(selectinload(Escalation.referral), selectinload(Escalation.municipality),
-                     selectinload(Escalation.claimed_by), selectinload(Escalation.events)))
+                     selectinload(Escalation.claimed_by), selectinload(Escalation.events),
+                     selectinload(Escalation.categories)))
     if f.tab == "mijn":
         stmt = stmt.where(Escalation.claimed_by_id == user.id, Escalation.status.in_(OPEN_STATUSES))
     elif f.tab == "anderen":
@@ -457,9 +463,8 @@ def queue_query(user, f: QueueFilter):
     if f.urgency in URGENCIES:
         stmt = stmt.where(Escalation.urgency == f.urgency)
     if f.category in CATEGORIES:
-        stmt = stmt.where(or_(Escalation.categories == f.category, Escalation.categories.like(f"{f.category},%"),
-                              Escalation.categories.like(f"%,{f.category}"),
-                              Escalation.categories.like(f"%,{f.category},%")))
+        stmt = stmt.where(exists().where(EscalationCategory.escalation_id == Escalation.id,
+                                         EscalationCategory.code == f.category))
     if f.municipality_id:
         stmt = stmt.where(Escalation.municipality_id == f.municipality_id)
     term = " ".join((f.q or "").split())[:100]

@@ -4,8 +4,9 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-02 07:49:20
 
-Escalations with their history (events), internal notes, the alerts the scheduler records once,
-and per agency the service levels and closure days.
+Escalations with their question categories (a row each in escalation_category), their history
+(events), internal notes, the alerts the scheduler records once, and per agency the service levels
+and closure days.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -46,7 +47,6 @@ def upgrade():
     sa.Column('municipality_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=24), nullable=False),
     sa.Column('need', sa.Text(), nullable=False),
-    sa.Column('categories', sa.String(length=300), nullable=False),
     sa.Column('urgency', sa.String(length=10), nullable=False),
     sa.Column('consent_at', extensions.UTCDateTime(timezone=True), nullable=True),
     sa.Column('consent_by_id', sa.Integer(), nullable=True),
@@ -98,6 +98,15 @@ def upgrade():
     with op.batch_alter_table('escalation_alert', schema=None) as batch_op:
         batch_op.create_index('ix_escalation_alert_agency_kind_at', ['agency_id', 'kind', 'at', 'id'], unique=False)
 
+    op.create_table('escalation_category',
+    sa.Column('escalation_id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=20), nullable=False),
+    sa.ForeignKeyConstraint(['escalation_id'], ['escalation.id'], name=op.f('fk_escalation_category_escalation_id_escalation'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('escalation_id', 'code', name=op.f('pk_escalation_category'))
+    )
+    with op.batch_alter_table('escalation_category', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_escalation_category_code'), ['code'], unique=False)
+
     op.create_table('escalation_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('escalation_id', sa.Integer(), nullable=False),
@@ -142,6 +151,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_escalation_event_escalation_id'))
 
     op.drop_table('escalation_event')
+    with op.batch_alter_table('escalation_category', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_escalation_category_code'))
+
+    op.drop_table('escalation_category')
     with op.batch_alter_table('escalation_alert', schema=None) as batch_op:
         batch_op.drop_index('ix_escalation_alert_agency_kind_at')
 

@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 
 from extensions import DomainError, clock, db
 from helpdesk import services
-from helpdesk.models import Escalation, EscalationAlert, EscalationEvent, EscalationNote
+from helpdesk.models import Escalation, EscalationAlert, EscalationCategory, EscalationEvent, EscalationNote
 from messaging.models import OutboxMessage
 from privacy.models import ProcessingLogEntry
 from referrals.models import Referral, Task
 from referrals.services import agency_line
+from referrals.vocabulary import CATEGORIES
 from tests.conftest import run_together
 from tests.counter.conftest import checked_in
 
@@ -45,7 +46,12 @@ def client_for(app, login, user):
     return c
 
 
-def escalated(desk, app, login, post_form, *, urgency="normal"):
+def category_rows(escalation_id: int) -> list[str]:
+    return sorted(db.session.execute(select(EscalationCategory.code).where(
+        EscalationCategory.escalation_id == escalation_id)).scalars())
+
+
+def escalated(desk, app, login, post_form, *, urgency="normal", categories=("toeslagen",)):
     """Counter: check-in, outcome 'escalation', then the escalation form. Returns (escalation, counter client)."""
     appointment = checked_in(desk)
     counter = client_for(app, login, desk.counter)
@@ -54,10 +60,11 @@ def escalated(desk, app, login, post_form, *, urgency="normal"):
     assert response.headers["Location"].endswith(f"/balie/verwijzingen/{appointment.referral_id}/escaleren")
     draft = db.session.execute(select(Escalation)).scalar_one()
     assert draft.status == "draft" and draft.need == OUTCOME["escalation_need"] and draft.agency_id == desk.agency.id
+    assert category_rows(draft.id) == ["digid_apply"]  # the referral's categories, a row each
     page = counter.get(f"/balie/verwijzingen/{appointment.referral_id}/escaleren")
     assert OUTCOME["escalation_need"] in page.get_data(as_text=True)
     response = post_form(counter, f"/balie/verwijzingen/{appointment.referral_id}/escaleren", {
-        "agency_id": str(desk.agency.id), "need": OUTCOME["escalation_need"], "categories": ["toeslagen"],
+        "agency_id": str(desk.agency.id), "need": OUTCOME["escalation_need"], "categories": list(categories),
         "urgency": urgency, "consent": "y"})
     assert response.status_code == 302, text_of(response)
     db.session.expire_all()
@@ -141,6 +148,20 @@ def test_the_whole_escalation_through_the_test_client(desk, app, login, post_for
     assert kinds == ["sent", "claimed", "asked_municipality", "municipality_replied", "closed"]
     purposes = set(db.session.execute(select(ProcessingLogEntry.purpose)).scalars())
     assert services.ESCALATION_PURPOSE in purposes
+
+
+def test_categories_are_rows_counted_shown_in_order_and_filtered_in_the_queue(desk, app, login, post_form):
+    escalation, counter = escalated(desk, app, login, post_form, categories=["toeslagen", "machtigen"])
+    assert category_rows(escalation.id) == ["machtigen", "toeslagen"]  # the draft's digid_apply is gone
+    counts = dict(db.session.execute(select(EscalationCategory.code, func.count()).group_by(EscalationCategory.code)).all())
+    assert counts == {"machtigen": 1, "toeslagen": 1}
+    labels = f"{CATEGORIES['machtigen']}, {CATEGORIES['toeslagen']}"  # vocabulary order, not the order ticked
+    assert labels in text_of(counter.get(f"/gemeente/escalaties/{escalation.id}"))
+    second = client_for(app, login, desk.second)
+    assert labels in text_of(second.get(f"/tweede-lijn/escalaties/{escalation.id}"))
+    assert labels in text_of(second.get("/tweede-lijn"))
+    for code, found in (("toeslagen", True), ("machtigen", True), ("aangifte", False), ("digid_apply", False)):
+        assert ("Jan de Vries" in text_of(second.get(f"/tweede-lijn?category={code}"))) is found, code
 
 
 def test_isolation_other_agency_and_other_municipality_see_nothing(desk, app, login, post_form):
