@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from accounts.models import User
 from extensions import UTCDateTime, clock, db
 from referrals.models import Appointment, Referral
+from referrals.vocabulary import in_vocabulary_order
 
 # What was done at the counter (stored as codes, a row each: OutcomeAction).
 ACTIONS: dict[str, object] = {
@@ -92,8 +93,7 @@ class Outcome(db.Model):
 
     @property
     def action_codes(self) -> list[str]:
-        order = list(ACTIONS)
-        return sorted((a.code for a in self.actions), key=lambda c: order.index(c) if c in order else 99)
+        return in_vocabulary_order((a.code for a in self.actions), ACTIONS)
 
     @property
     def action_labels(self) -> list:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from accounts.models import Organisation, User
 from extensions import UTCDateTime, clock, db
 from referrals.models import Referral
-from referrals.vocabulary import CATEGORIES, REASONS
+from referrals.vocabulary import CATEGORIES, REASONS, in_vocabulary_order
 
 
 class Contact(db.Model):
@@ -49,8 +49,7 @@ class Contact(db.Model):
 
     @property
     def category_codes(self) -> list[str]:
-        order = list(CATEGORIES)
-        return sorted((c.category for c in self.categories), key=lambda c: order.index(c) if c in order else 99)
+        return in_vocabulary_order((c.category for c in self.categories), CATEGORIES)
 
     @property
     def category_labels(self) -> list:
@@ -230,8 +229,7 @@ class Escalation(db.Model):
 
     @property
     def category_codes(self) -> list[str]:
-        order = list(CATEGORIES)
-        return sorted((c.code for c in self.categories), key=lambda c: order.index(c) if c in order else 99)
+        return in_vocabulary_order((c.code for c in self.categories), CATEGORIES)
 
     @property
     def category_labels(self) -> list:

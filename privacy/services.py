@@ -42,7 +42,16 @@ SUBJECT_TYPES = {
 }
 
 # The kinds of list record_list_read() logs (subject_type "<kind>_list").
-LIST_KINDS = ("referral", "task")
+LIST_KINDS = {"referral", "task"}
+
+
+def register_subject(subject_type: str, label, *, list_label=None) -> None:
+    """A higher context names what its log entries are about (and, with `list_label`, the list of
+    them that record_list_read logs): privacy imports no higher context."""
+    SUBJECT_TYPES.setdefault(subject_type, label)
+    if list_label is not None:
+        SUBJECT_TYPES.setdefault(f"{subject_type}_list", list_label)
+        LIST_KINDS.add(subject_type)
 
 
 def record(action: str, subject_type: str, subject_id: int | None, purpose: str, detail: str | None = None,

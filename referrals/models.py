@@ -40,6 +40,7 @@ from referrals.vocabulary import (
     TASK_REASONS,
     AppointmentStatus,
     Status,
+    in_vocabulary_order,
 )
 
 
@@ -246,8 +247,7 @@ class Referral(db.Model):
 
     @property
     def category_codes(self) -> list[str]:
-        order = list(CATEGORIES)
-        return sorted((c.code for c in self.categories), key=lambda c: order.index(c) if c in order else 99)
+        return in_vocabulary_order((c.code for c in self.categories), CATEGORIES)
 
     @property
     def category_labels(self) -> list:

@@ -157,3 +157,10 @@ STEP_LINES: dict[str, object] = {
     "escalation_not_possible": _l("tweede lijn: niet mogelijk"),
     "escalation_referred": _l("tweede lijn: doorverwezen naar een andere instantie"),
 }
+
+
+def in_vocabulary_order(codes, vocabulary: dict) -> list[str]:
+    """Stored codes in the order their vocabulary lists them (an unknown code last): how every page
+    shows a row table of codes (categories, actions)."""
+    order = {code: i for i, code in enumerate(vocabulary)}
+    return sorted(codes, key=lambda c: order.get(c, len(order)))

@@ -29,7 +29,7 @@ from extensions.dates import local_today, sms_date_time
 from messaging import services as messaging
 from messaging.models import InboundMessage, OutboxMessage
 from messaging.phone import parse_phone
-from privacy.services import SUBJECT_TYPES, record
+from privacy.services import record, record_list_read, register_subject
 from referrals.checks import normalise_postcode, refuse_bsn
 from referrals.models import Citizen, Location, Referral, ReferralCategory
 from referrals.outreach import add_task, tell_citizen
@@ -51,9 +51,8 @@ from volunteers.models import (
 )
 
 # The processing log speaks Dutch about our subjects too (registered with privacy, the lower layer).
-SUBJECT_TYPES.setdefault("volunteer", _l("Vrijwilliger"))
-SUBJECT_TYPES.setdefault("volunteer_list", _l("Lijst van vrijwilligers"))
-SUBJECT_TYPES.setdefault("buddy_pairing_list", _l("Lijst van maatje-koppelingen"))
+register_subject("volunteer", _l("Vrijwilliger"), list_label=_l("Lijst van vrijwilligers"))
+register_subject("buddy_pairing", _l("Maatje-koppeling"), list_label=_l("Lijst van maatje-koppelingen"))
 
 OPEN_SEARCH = ("searching", "accepted")
 
@@ -103,26 +102,15 @@ def first_name(name: str) -> str:
     return (name.split() or [""])[0]
 
 
-@unit_of_work()
-def _record_list(subject: str, ids: list[int], purpose: str) -> None:
-    """One processing-log entry for one view of a list of people (as privacy.record_list_read). Commits:
-    call it after rendering."""
-    shown = list(dict.fromkeys(ids))
-    if not shown:
-        return
-    record("read_list", subject, None, purpose, detail=(f"{len(shown)} getoond: " + ", ".join(map(str, shown)))[:500])
-
-
 def record_volunteer_list(ids: list[int], purpose: str) -> None:
-    _record_list("volunteer_list", ids, purpose)
+    record_list_read("volunteer", ids, purpose)
 
 
 def record_pairing_list(ids: list[int], purpose: str) -> None:
-    _record_list("buddy_pairing_list", ids, purpose)
+    record_list_read("buddy_pairing", ids, purpose)
 
 
 def record_referral_list(ids: list[int], purpose: str) -> None:
-    from privacy.services import record_list_read
     record_list_read("referral", ids, purpose)
 
 

@@ -62,7 +62,7 @@ def index():
     page = paginate(vs.volunteers_query(current_user.organisation_id, status))
     html = render_template("volunteers/index.html", page=page, filters=filters, phone=display_phone,
                            offers_90=vs.offers_last_90_days([v.id for v in page.items]), **LABELS)
-    vs.record_volunteer_list([v.id for v in page.items], "vrijwilligers beheren")  # after rendering: commits
+    vs.record_volunteer_list([v.id for v in page.items], "vrijwilligers beheren")
     return html
 
 
@@ -115,7 +115,7 @@ def _detail(volunteer, *, status_form=None, simulate_form=None, reply=None, code
     html = render_template("volunteers/detail.html", view=view, v=view.volunteer, status_form=status_form,
                            simulate_form=simulate_form, reply=reply, confirm=ConfirmForm(), phone=display_phone,
                            simulation=vs.simulation_allowed(), **LABELS)
-    vs.record_read(volunteer_id=volunteer.id, purpose="vrijwilligers beheren")  # after rendering: commits
+    vs.record_read(volunteer_id=volunteer.id, purpose="vrijwilligers beheren")
     return html, code
 
 
@@ -203,7 +203,7 @@ def vog(volunteer_id: int):
 def matching():
     page = paginate(vs.waiting_query(current_user.organisation_id))
     html = render_template("volunteers/matching.html", page=page, phone=display_phone)
-    vs.record_referral_list([s.referral_id for s in page.items], "maatje zoeken")  # after rendering: commits
+    vs.record_referral_list([s.referral_id for s in page.items], "maatje zoeken")
     return html
 
 
@@ -228,7 +228,7 @@ def _search_page(search, *, settings=None, pair_form=None, code=200):
                            settings=settings, offer_form=OfferForm(formdata=None), phone=display_phone,
                            relax=relax, need=vs.needed_skills(search.referral), confirm=ConfirmForm(),
                            pair_form=pair_form or PairForm(formdata=None), **LABELS)
-    vs.record_read(referral_id=search.referral_id, purpose="maatje zoeken")  # after rendering: commits
+    vs.record_read(referral_id=search.referral_id, purpose="maatje zoeken")
     if result is not None:  # the volunteers proposed, with their languages, postcode areas and load
         vs.record_volunteer_list([c.volunteer.id for c in result.ranked], "maatje zoeken")
     return html, code
