@@ -48,6 +48,7 @@ class Policy:
     nav_order: int = 100
     needs_2fa: bool = True  # False only for the pages that set up two-factor itself
     recent_login: bool = False  # True: the password (or a code) was given less than REAUTH_MINUTES ago
+    kinds: frozenset[str] | None = None  # organisation kinds allowed (a lead is a role of every kind)
 
 
 # view function qualified name -> Policy; the app maps endpoints to view functions.
@@ -58,10 +59,14 @@ def policy_for(view: Callable) -> Policy | None:
     return _POLICIES.get(getattr(view, "__wrapped_view__", view))
 
 
-def allow(*roles: Role, nav=None, nav_order: int = 100, needs_2fa: bool = True, recent_login: bool = False):
+def allow(*roles: Role, nav=None, nav_order: int = 100, needs_2fa: bool = True, recent_login: bool = False,
+          kinds=None):
+    """The roles that may use a view; `kinds` (OrgKind values) also limits the kind of organisation,
+    for roles such as the lead that every kind of organisation has."""
     if not roles:
         raise ValueError("allow() needs at least one role; use @public for open pages")
-    policy = Policy(frozenset(Role(r) for r in roles), nav, nav_order, needs_2fa, recent_login)
+    policy = Policy(frozenset(Role(r) for r in roles), nav, nav_order, needs_2fa, recent_login,
+                    frozenset(str(k) for k in kinds) if kinds else None)
 
     def decorate(view):
         @wraps(view)
@@ -100,13 +105,17 @@ def _check(policy: Policy):
             return redirect(url_for("accounts.two_factor_setup"))
     if user.must_change_password and request.endpoint not in {"accounts.change_password", "accounts.logout"}:
         return redirect(url_for("accounts.change_password"))
-    if user.role_enum not in policy.roles:
+    if user.role_enum not in policy.roles or not _kind_fits(policy, user):
         access_refused.send(current_app._get_current_object(), user=user, endpoint=request.endpoint,
                             reason="role")
         abort(403)
     if policy.recent_login and not login_is_recent(session.get("auth_at")):
         return redirect(url_for("accounts.confirm_identity", next=_back_after_confirming()))
     return None
+
+
+def _kind_fits(policy: Policy, user) -> bool:
+    return policy.kinds is None or str(user.organisation.kind) in policy.kinds
 
 
 def _back_after_confirming() -> str | None:
@@ -128,7 +137,8 @@ def navigation_for(user) -> list[tuple[str, object]]:
     for rule in current_app.url_map.iter_rules():
         view = current_app.view_functions.get(rule.endpoint)
         pol = policy_for(view) if view else None
-        if pol and pol.nav and pol.roles != PUBLIC and user.role_enum in pol.roles and not rule.arguments:
+        if (pol and pol.nav and pol.roles != PUBLIC and user.role_enum in pol.roles and _kind_fits(pol, user)
+                and not rule.arguments):
             items.append((pol.nav_order, rule.endpoint, pol.nav))
     items.sort(key=lambda item: (item[0], item[1]))
     seen, result = set(), []

@@ -31,7 +31,7 @@ def new_session_token() -> str:
 def load_user(user_id: str) -> User | None:
     """Flask-Login loader: 'id:token'; a rotated token means the session has ended."""
     ident, _sep, token = (user_id or "").partition(":")
-    if not ident.isdigit() or not token:
+    if not ident.isdecimal() or not token:
         return None
     user = db.session.get(User, int(ident))
     if user is None or not secrets.compare_digest(user.session_token, token):
@@ -170,7 +170,7 @@ def provisioning_uri(user: User) -> str:
 def _accept_code(user: User, code: str) -> bool:
     """True for a valid code whose time step is newer than the last one used: no replay."""
     code = (code or "").replace(" ", "")
-    if not user.totp_secret or not code.isdigit() or len(code) != 6:
+    if not user.totp_secret or not code.isdecimal() or len(code) != 6:
         return False
     totp = pyotp.TOTP(user.totp_secret)
     now = clock.now()

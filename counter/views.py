@@ -138,10 +138,10 @@ def outcome(referral_id: int):
     if form.validate_on_submit():
         data = cs.OutcomeInput(
             actions=form.actions.data or [], result=form.result.data or "",
-            minutes=int(form.minutes.data.strip()) if (form.minutes.data or "").strip().isdigit() else None,
+            minutes=int(form.minutes.data.strip()) if (form.minutes.data or "").strip().isdecimal() else None,
             solution=form.solution.data or "", other_support=form.other_support.data or "",
             escalation_need=form.escalation_need.data or "", notes=form.notes.data or "",
-            course_id=int(form.course_id.data) if (form.course_id.data or "").isdigit() else None)
+            course_id=int(form.course_id.data) if (form.course_id.data or "").isdecimal() else None)
         try:
             _outcome, enrolment = cs.record_outcome(referral, data, actor=current_user)
         except DomainError as err:

@@ -471,7 +471,7 @@ def queue_query(user, f: QueueFilter):
     if term:
         like = f"%{term.replace('%', '').replace('_', '')}%"
         conditions = [Citizen.name.ilike(like), Escalation.need.ilike(like)]
-        if term.isdigit():
+        if term.isdecimal():
             conditions += [Escalation.id == int(term), Escalation.referral_id == int(term)]
         stmt = stmt.where(or_(*conditions))
     if f.tab == "beantwoord":

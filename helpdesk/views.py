@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accounts.forms import ConfirmForm, form_status, show_error
-from accounts.models import Role
+from accounts.models import OrgKind, Role
 from accounts.pagination import paginate
 from accounts.policy import allow
 from extensions import DomainError
@@ -40,7 +40,7 @@ from helpdesk.forms import (
 from helpdesk.models import CLOCK_LABELS, CLOCK_STATES, EscalationStatus
 from privacy.services import record_list_read
 from referrals.forms import ReferralForm, referral_input
-from referrals.services import display_phone, participating_municipalities, referral_for_user
+from referrals.services import display_phone, participating_municipalities, record_read, referral_for_user
 
 bp = Blueprint("helpdesk", __name__)
 
@@ -94,6 +94,7 @@ def refer(contact_id: int):
 # === the second-line escalation queue ===========================================================
 
 AGENCY_SIDE = (Role.SECOND_LINE, Role.LEAD)
+AGENCY = (OrgKind.AGENCY,)  # a lead is a role of municipalities too: these pages are the agency's
 MUNICIPAL = (Role.COUNTER, Role.COORDINATOR)
 
 
@@ -131,13 +132,14 @@ def escalate(referral_id: int):
             flash(_("Verstuurd naar de tweede lijn. U ziet hier wat er mee gebeurt."), "success")
             return redirect(url_for("helpdesk.municipal_escalation", escalation_id=escalation.id))
     status = form_status(form)
+    record_read(referral, actor=current_user, purpose=services.ESCALATION_PURPOSE)
     return render_template("helpdesk/escalate.html", form=form, referral=referral, citizen=referral.citizen), status
 
 
 # --- the agency's queue ---------------------------------------------------------------------------------
 
 @bp.get("/tweede-lijn")
-@allow(*AGENCY_SIDE, nav=_l("Escalaties tweede lijn"), nav_order=12)
+@allow(*AGENCY_SIDE, nav=_l("Escalaties tweede lijn"), nav_order=12, kinds=AGENCY)
 def queue():
     filters = QueueFilterForm(request.args)
     municipalities = services.queue_municipalities(current_user.organisation_id)
@@ -179,7 +181,7 @@ def _agency_detail(escalation, status: int = 200, **forms):
 
 
 @bp.get("/tweede-lijn/escalaties/<int:escalation_id>")
-@allow(*AGENCY_SIDE)
+@allow(*AGENCY_SIDE, kinds=AGENCY)
 def escalation(escalation_id: int):
     return _agency_detail(services.escalation_for_agency(escalation_id))
 
@@ -206,7 +208,7 @@ def claim(escalation_id: int):
 
 
 @bp.post("/tweede-lijn/escalaties/<int:escalation_id>/vrijgeven")
-@allow(*AGENCY_SIDE)
+@allow(*AGENCY_SIDE, kinds=AGENCY)
 def release(escalation_id: int):
     return _confirmed_action(escalation_id, lambda e: services.release(e, actor=current_user),
                              _("De escalatie staat weer in de wachtrij."))
@@ -229,7 +231,7 @@ def _posted(escalation_id: int, form, key: str, action, success: str):
 
 
 @bp.post("/tweede-lijn/escalaties/<int:escalation_id>/toewijzen")
-@allow(Role.LEAD)
+@allow(Role.LEAD, kinds=AGENCY)
 def reassign(escalation_id: int):
     form = ReassignForm()
     form.user_id.choices = [(u.id, u.name) for u in services.second_line_colleagues(current_user.organisation_id)]
@@ -239,7 +241,7 @@ def reassign(escalation_id: int):
 
 
 @bp.post("/tweede-lijn/escalaties/<int:escalation_id>/notitie")
-@allow(*AGENCY_SIDE)
+@allow(*AGENCY_SIDE, kinds=AGENCY)
 def note(escalation_id: int):
     return _posted(escalation_id, NoteForm(), "note",
                    lambda e, f: services.add_note(e, f.note.data or "", actor=current_user),
@@ -263,7 +265,7 @@ def ask(escalation_id: int):
 
 
 @bp.post("/tweede-lijn/escalaties/<int:escalation_id>/urgentie")
-@allow(*AGENCY_SIDE)
+@allow(*AGENCY_SIDE, kinds=AGENCY)
 def urgency(escalation_id: int):
     return _posted(escalation_id, UrgencyForm(), "urgency",
                    lambda e, f: services.change_urgency(e, f.urgency.data or "", actor=current_user),
@@ -287,6 +289,7 @@ def close(escalation_id: int):
         else:
             flash(_("Afgerond. De gemeente ziet het antwoord."), "success")
             return redirect(url_for("helpdesk.escalation", escalation_id=escalation_id))
+    services.record_escalation_read(escalation, actor=current_user, purpose=services.ESCALATION_PURPOSE)
     return render_template("helpdesk/close.html", form=form, escalation=escalation,
                            citizen=escalation.referral.citizen), form_status(form)
 
@@ -294,7 +297,7 @@ def close(escalation_id: int):
 # --- the agency lead ------------------------------------------------------------------------------------
 
 @bp.get("/tweede-lijn/bewaking")
-@allow(Role.LEAD, nav=_l("Bewaking tweede lijn"), nav_order=55)
+@allow(Role.LEAD, nav=_l("Bewaking tweede lijn"), nav_order=55, kinds=AGENCY)
 def lead_overview():
     page = paginate(services.breaches_query(current_user.organisation_id))
     html = render_template("helpdesk/lead.html", page=page, labels=CLOCK_LABELS,
@@ -304,7 +307,7 @@ def lead_overview():
 
 
 @bp.route("/tweede-lijn/instellingen", methods=["GET", "POST"])
-@allow(Role.LEAD)
+@allow(Role.LEAD, kinds=AGENCY)
 def settings():
     agency_id = current_user.organisation_id
     current = services.settings_of(agency_id)
@@ -330,7 +333,7 @@ def _settings_page(form, closure_form):
 
 
 @bp.post("/tweede-lijn/instellingen/sluitingsdagen")
-@allow(Role.LEAD)
+@allow(Role.LEAD, kinds=AGENCY)
 def add_closure():
     closure_form = ClosureForm()
     if closure_form.validate_on_submit():
@@ -347,7 +350,7 @@ def add_closure():
 
 
 @bp.post("/tweede-lijn/instellingen/sluitingsdagen/<int:closure_id>/verwijderen")
-@allow(Role.LEAD)
+@allow(Role.LEAD, kinds=AGENCY)
 def remove_closure(closure_id: int):
     if ConfirmForm().validate_on_submit():
         try:

@@ -91,7 +91,7 @@ def participating_municipalities() -> list[Organisation]:
 def set_areas(municipality_id: int, pc4s: list[str]) -> None:
     """Replace a municipality's PC4 areas (demo data and administration). Adds to the caller's unit of work."""
     for pc4 in pc4s:
-        if not (len(pc4) == 4 and pc4.isdigit() and pc4[0] != "0"):
+        if not (len(pc4) == 4 and pc4.isdecimal() and pc4[0] != "0"):
             raise DomainError(_("%(pc4)s is geen geldig postcodegebied (vier cijfers).", pc4=pc4), "areas")
     db.session.execute(MunicipalityArea.__table__.delete().where(MunicipalityArea.municipality_id == municipality_id))
     db.session.add_all(MunicipalityArea(pc4=pc4, municipality_id=municipality_id) for pc4 in sorted(set(pc4s)))

@@ -19,8 +19,10 @@ from tests.conftest import csrf_from
 JUNK = ["", " ", "x" * 5000, "<script>alert(1)</script>", "-1", "0", "99999999999999999999", "2026-13-45",
         "9999-12-31", "0001-01-01",
         "é€ü😀", "'; DROP TABLE referral; --", "123456782"]  # the last is a valid BSN
-# Issue 15: control characters are refused at the form layer and never stored.
+# Control characters are refused at the form layer and never stored.
 JUNK += ["Naam\x00met NUL", "Naam\x1b[31mmet ESC"]
+# A digit that str.isdigit() accepts and int() refuses: a number field must not take it for one.
+JUNK += ["²", "12³"]
 NEVER_POST = ("/uitloggen", "/taal")
 CSRF_REFUSED = "Het formulier was verlopen"  # templates/core/error.html
 # How many distinct forms each demo role must at least reach and post, so that a crawl that silently
@@ -130,7 +132,8 @@ def test_no_form_answers_bad_input_with_a_server_error(app, demo, email):
     # Tampered addresses: ids, page numbers and dates beyond what the database or calendar holds.
     for href in pages[:80]:
         path = urlsplit(href).path
-        for bad in ("?page=99999999999999999999", "?datum=9999-12-31", "?vanaf=0001-01-01", "?vanaf=9999-12-31"):
+        for bad in ("?page=99999999999999999999", "?datum=9999-12-31", "?vanaf=0001-01-01", "?vanaf=9999-12-31",
+                    "?q=²", "?page=²", "?na=²"):
             assert client.get(path + bad).status_code < 500, f"GET {path}{bad}"
         huge = re.sub(r"/\d+(?=/|$)", "/99999999999999999999", path)
         if huge != path:

@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from babel.dates import format_date
-from flask import abort, current_app
+from flask import current_app
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from accounts.models import Organisation, User
+from accounts.policy import get_scoped_or_404
 from counter.models import Outcome
 from counter.services import outcome_recorded
 from extensions import DomainError, clock, db, unit_of_work
@@ -305,12 +305,7 @@ def volunteers_query(municipality_id: int, status: str | None = None):
 
 
 def volunteer_for_user(volunteer_id: int, user=None) -> Volunteer:
-    user = user or current_user
-    volunteer = db.session.execute(select(Volunteer).where(
-        Volunteer.id == volunteer_id, Volunteer.municipality_id == user.organisation_id)).scalar()
-    if volunteer is None:
-        abort(404)
-    return volunteer
+    return get_scoped_or_404(Volunteer, volunteer_id, Volunteer.municipality_id, user=user)
 
 
 @dataclass
@@ -368,14 +363,9 @@ def waiting_query(municipality_id: int):
 
 
 def search_for_user(search_id: int, user=None) -> BuddySearch:
-    user = user or current_user
-    search = db.session.execute(select(BuddySearch).where(
-        BuddySearch.id == search_id, BuddySearch.municipality_id == user.organisation_id)
-        .options(selectinload(BuddySearch.citizen),
-                 selectinload(BuddySearch.referral).selectinload(Referral.categories))).scalar()
-    if search is None:
-        abort(404)
-    return search
+    return get_scoped_or_404(BuddySearch, search_id, BuddySearch.municipality_id, user=user,
+                             options=(selectinload(BuddySearch.citizen),
+                                      selectinload(BuddySearch.referral).selectinload(Referral.categories)))
 
 
 def search_of_referral(referral_id: int, municipality_id: int) -> BuddySearch | None:
@@ -436,7 +426,7 @@ def pc4_distance(a: str, b: str) -> tuple[int, int]:
     each other are mostly neighbours. So the shared prefix gives an honest, coarse band: 0 the same
     area, 1 the same first three digits (neighbouring areas), 2 the same region, 3 farther away. The
     numeric difference only breaks ties within a band. It is never shown as kilometres."""
-    if not (a.isdigit() and b.isdigit()):
+    if not (a.isdecimal() and b.isdecimal()):
         return 3, 9999
     diff = abs(int(a) - int(b))
     if a == b:
@@ -780,13 +770,8 @@ def attention_list(municipality_id: int) -> list[BuddyPairing]:
 
 
 def pairing_for_user(pairing_id: int, user=None) -> BuddyPairing:
-    user = user or current_user
-    pairing = db.session.execute(select(BuddyPairing).where(
-        BuddyPairing.id == pairing_id, BuddyPairing.municipality_id == user.organisation_id)
-        .options(selectinload(BuddyPairing.volunteer), selectinload(BuddyPairing.referral))).scalar()
-    if pairing is None:
-        abort(404)
-    return pairing
+    return get_scoped_or_404(BuddyPairing, pairing_id, BuddyPairing.municipality_id, user=user,
+                             options=(selectinload(BuddyPairing.volunteer), selectinload(BuddyPairing.referral)))
 
 
 def visits_of(pairing: BuddyPairing) -> list[BuddyVisit]:
@@ -1000,8 +985,8 @@ def handle_inbound_sms(sender: str, body: str) -> str | None:
     language = volunteers[0].language
     phone = municipality_phone(volunteers[0].municipality_id)
     word = WORDS.get(words[0]) if words else None
-    code = words[1] if len(words) > 1 and words[1].isdigit() else None
-    digits = words[-1] if words and words[-1].isdigit() and len(words[-1]) == 4 and len(words) <= 2 else None
+    code = words[1] if len(words) > 1 and words[1].isdecimal() else None
+    digits = words[-1] if words and words[-1].isdecimal() and len(words[-1]) == 4 and len(words) <= 2 else None
     if word is None and digits and (len(words) == 1 or words[0] == "CODE"):
         for v in volunteers:
             if v.confirm_code == digits:
@@ -1121,7 +1106,7 @@ def _pairing_message(sender: str, word: str, code: str | None, words: list[str],
     volunteer = db.session.get(Volunteer, pairing.volunteer_id)
     now = clock.now()
     if word == "KLAAR":
-        minutes = int(words[2]) if len(words) > 2 and words[2].isdigit() and 1 <= int(words[2]) <= 600 else None
+        minutes = int(words[2]) if len(words) > 2 and words[2].isdecimal() and 1 <= int(words[2]) <= 600 else None
         db.session.add(BuddyVisit(pairing_id=pairing.id, reported_at=now, minutes=minutes))
         pairing.last_visit_at, pairing.missed_checkins = now, 0
         citizen_name = db.session.execute(select(Citizen.name).join(Referral, Referral.citizen_id == Citizen.id)
@@ -1171,5 +1156,11 @@ def simulate_reply(volunteer: Volunteer, body: str, *, actor: User) -> str | Non
     body = " ".join((body or "").split())
     if not body or len(body) > 160:
         raise DomainError(_("Typ een sms van hoogstens 160 tekens."), "body")
+    elsewhere = db.session.execute(select(Volunteer.id).where(
+        Volunteer.phone_e164 == volunteer.phone_e164, Volunteer.municipality_id != volunteer.municipality_id)
+        .limit(1)).scalar()
+    if elsewhere is not None:  # the reply would reach another municipality's offers and pairings
+        raise DomainError(_("Dit nummer hoort ook bij een vrijwilliger van een andere gemeente. Nabootsen kan hier "
+                            "niet."), "body")
     return messaging.receive_inbound(provider_sid=f"SIM{secrets.token_hex(16)}", from_number=volunteer.phone_e164,
                                      to_number="demo", body=body)

@@ -41,7 +41,7 @@ LABELS = dict(spoken=SPOKEN, skills=SKILLS, weekdays=WEEKDAYS, dayparts=DAYPARTS
 
 def _int(value) -> int | None:
     text = (value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 4 else None
+    return int(text) if text.isdecimal() and len(text) < 4 else None
 
 
 def _input(form: VolunteerForm) -> vs.VolunteerInput:
@@ -193,6 +193,7 @@ def vog(volunteer_id: int):
         else:
             flash(_("VOG-controle vastgelegd."), "success")
             return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
+    vs.record_read(volunteer_id=volunteer.id, purpose="vrijwilligers beheren")
     return render_template("volunteers/vog.html", form=form, v=volunteer), form_status(form)
 
 
@@ -264,7 +265,7 @@ def offer(search_id: int):
     if form.validate_on_submit():
         volunteer_id = (form.volunteer_id.data or "").strip()
         try:
-            if not volunteer_id.isdigit() or len(volunteer_id) > 12:
+            if not volunteer_id.isdecimal() or len(volunteer_id) > 12:
                 raise DomainError(_("Kies een vrijwilliger uit de lijst."))
             sent = vs.send_offer(found, int(volunteer_id), actor=current_user, relax=relax)
         except DomainError as err:
