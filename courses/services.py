@@ -26,7 +26,7 @@ from privacy.services import record
 from referrals.checks import refuse_bsn
 from referrals.models import Location, Referral
 from referrals.outreach import place_values, register_sms_subject, tell_citizen
-from referrals.services import FieldErrors, change_status, record_result
+from referrals.services import FieldErrors, close_after_solution, record_result
 from referrals.vocabulary import Status
 
 ACTIVE = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING)
@@ -398,8 +398,7 @@ def complete(enrolment: Enrolment, *, actor: User) -> None:
         raise DomainError(_("Alleen een ingeschreven deelnemer kan de cursus afronden."))
     referral = db.session.get(Referral, enrolment.referral_id)
     record_result(referral, step="course_completed")
-    if referral.status == Status.OUTCOME:
-        change_status(referral, Status.CLOSED, actor=actor, note="Cursus Digisterker afgerond")
+    close_after_solution(referral, actor=actor, note="Cursus Digisterker afgerond")
     record("update", "referral", referral.id, "cursus Digisterker",
            detail=f"cursus {enrolment.course_id}: afgerond", actor=actor)
 
@@ -415,9 +414,9 @@ def _remind_late(enrolment: Enrolment, referral: Referral, course: Course) -> No
         CourseSession.course_id == course.id, CourseSession.reminder_at.is_not(None),
         CourseSession.starts_at > clock.now(), CourseSession.id != first.id)).scalars()
     for session in sessions:
-        when = stored_stamp(session.starts_at)
+        at = stored_stamp(session.starts_at)
         _tell(enrolment, referral, course, "course_reminder",
-              f"Herinner {referral.citizen.name}: {when} {course.title}.", session=session)
+              f"Herinner {referral.citizen.name}: {at} {course.title}.", session=session)
 
 
 def queue_course_reminders() -> int:
@@ -448,11 +447,11 @@ def _remind_session(session_id: int) -> int:
     reminded = 0
     session = db.session.get(CourseSession, session_id)
     course = db.session.get(Course, session.course_id)
-    when = stored_stamp(session.starts_at)
+    at = stored_stamp(session.starts_at)
     for enrolment in db.session.execute(select(Enrolment).where(
             Enrolment.course_id == course.id, Enrolment.status == EnrolmentStatus.ENROLLED)).scalars():
         referral = db.session.get(Referral, enrolment.referral_id)
         _tell(enrolment, referral, course, "course_reminder",
-              f"Herinner {referral.citizen.name}: morgen {when} {course.title}.", session=session)
+              f"Herinner {referral.citizen.name}: morgen {at} {course.title}.", session=session)
         reminded += 1
     return reminded

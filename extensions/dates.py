@@ -136,6 +136,11 @@ def stored_stamp(moment: datetime) -> str:
     return format_datetime(moment, "dd-MM-y HH:mm", tzinfo=AMSTERDAM, locale="nl")
 
 
+def stored_date(day: date, language: str = "nl") -> str:
+    """'2 december 2026' in the given language (Dutch by default), for stored text and SMS values."""
+    return format_date(day, DAY_FORMATS["date"], locale=language)
+
+
 def sms_date_time(moment: datetime, language: str) -> dict[str, str]:
     """The date and time values of an SMS in the citizen's language: 'donderdag 10 september', '10:30'."""
     local = moment.astimezone(AMSTERDAM)

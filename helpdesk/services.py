@@ -38,7 +38,13 @@ from privacy.services import record
 from referrals.checks import refuse_bsn
 from referrals.models import Citizen, Referral, Task
 from referrals.outreach import add_task, register_sms_subject, tell_citizen
-from referrals.services import FieldErrors, ReferralInput, change_status, create_referral, record_result
+from referrals.services import (
+    FieldErrors,
+    ReferralInput,
+    close_after_solution,
+    create_referral,
+    record_result,
+)
 from referrals.vocabulary import CATEGORIES, REASONS, Status
 
 
@@ -140,8 +146,7 @@ def _mark_referral(referral: Referral, step: str, *, actor: User | None, result:
     elif step == "escalation_answered":
         record_result(referral, step=ANSWER_STEPS[result])
     elif step == "escalation_followed_up":
-        if referral.status == Status.OUTCOME:
-            change_status(referral, Status.CLOSED, actor=actor, note="Afgesloten na het antwoord van de tweede lijn")
+        close_after_solution(referral, actor=actor, note="Afgesloten na het antwoord van de tweede lijn")
     else:
         raise ValueError(f"unknown escalation step {step!r}")
     referral.updated_at = clock.now()

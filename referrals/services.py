@@ -333,6 +333,14 @@ def record_result(referral: Referral, *, result: str | None = None, solution: st
         referral.step_code = step
 
 
+def close_after_solution(referral: Referral, *, actor: User | None, note: str) -> None:
+    """The lasting solution reached its end (a course completed, a buddy pairing ended, the second
+    line's answer followed up): a referral that waits at its outcome closes. Adds to the caller's
+    transaction."""
+    if referral.status == Status.OUTCOME:
+        change_status(referral, Status.CLOSED, actor=actor, note=note)
+
+
 def agency_line(referral: Referral) -> str:
     """What an agency may see of the result, in one line: status and outcome, never notes. Derived
     from the codes record_result wrote: '<result>; <step, or else the solution>'."""

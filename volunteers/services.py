@@ -12,9 +12,8 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from babel.dates import format_date
 from flask import current_app
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -25,7 +24,7 @@ from accounts.policy import get_scoped_or_404
 from counter.models import Outcome
 from counter.services import outcome_recorded
 from extensions import DomainError, clock, db, unit_of_work
-from extensions.dates import local_today, sms_date_time
+from extensions.dates import local_today, sms_date_time, stored_date, when
 from messaging import services as messaging
 from messaging.models import InboundMessage, OutboxMessage
 from messaging.phone import parse_phone
@@ -33,8 +32,7 @@ from privacy.services import record, record_list_read, register_subject
 from referrals.checks import normalise_postcode, refuse_bsn
 from referrals.models import Citizen, Location, Referral, ReferralCategory
 from referrals.outreach import add_task, tell_citizen
-from referrals.services import FieldErrors, change_status, display_phone, record_result
-from referrals.vocabulary import Status
+from referrals.services import FieldErrors, close_after_solution, display_phone, record_result
 from volunteers import texts  # noqa: F401  (registers the SMS texts with messaging)
 from volunteers.models import (
     END_REASONS,
@@ -75,8 +73,8 @@ def _mark_referral(referral: Referral, step: str, *, actor: User | None = None) 
     that referrals.services.agency_line derives). Adds to the caller's transaction."""
     record_result(referral, step=step)
     referral.updated_at = clock.now()
-    if step == "buddy_ended" and referral.status == Status.OUTCOME:
-        change_status(referral, Status.CLOSED, actor=actor, note="Maatje-koppeling afgerond")
+    if step == "buddy_ended":
+        close_after_solution(referral, actor=actor, note="Maatje-koppeling afgerond")
 
 
 # --- small helpers -----------------------------------------------------------------------------------
@@ -536,7 +534,7 @@ def match(search: BuddySearch, relax=frozenset()) -> Match:
             else (_("helpt met papieren in het algemeen") if general
                   else _("geen van de gevraagde onderwerpen (%(skills)s)", skills=_labels(SKILLS, need))),
             _("heeft nu %(load)s van %(max)s maatjes", load=v.load, max=v.max_buddies),
-            _("laatste aanbod: %(when)s", when=format_datetime(last, "d MMM y") if last else _("nog nooit")),
+            _("laatste aanbod: %(when)s", when=when(last, "date") if last else _("nog nooit")),
         ]
         ranked.append(Candidate(v, key, reasons, offers_90=offers90.get(v.id, 0)))
     ranked.sort(key=lambda c: c.key)
@@ -715,7 +713,7 @@ def confirm_pairing(search: BuddySearch, *, first_visit_at: datetime | None, act
                                 "code": pairing.code, **sms_date_time(first_visit_at, volunteer.language)},
                         subject_type="buddy_pairing", subject_id=pairing.id,
                         dedup_key=f"buddy_pairing:{pairing.id}:paired", organisation_id=search.municipality_id)
-    when = sms_date_time(first_visit_at, "nl")
+    visit = sms_date_time(first_visit_at, "nl")
     tell_citizen(citizen, purpose="buddy_paired_citizen",
                  values={"name": volunteer.first_name, "phone": phone,
                          **sms_date_time(first_visit_at, citizen.language)},
@@ -723,9 +721,9 @@ def confirm_pairing(search: BuddySearch, *, first_visit_at: datetime | None, act
                  dedup_key=f"buddy_pairing:{pairing.id}:citizen", municipality_id=search.municipality_id,
                  referral_id=referral.id, reason="other",
                  task_text=f"Bel {citizen.name}: {volunteer.first_name} wordt het maatje; eerste bezoek "
-                           f"{when['date']} om {when['time']}.",
+                           f"{visit['date']} om {visit['time']}.",
                  letter_text=f"Goed nieuws: {volunteer.first_name} wordt uw maatje. Het eerste bezoek is op "
-                             f"{when['date']} om {when['time']}. {volunteer.first_name} belt u vooraf. Vragen? "
+                             f"{visit['date']} om {visit['time']}. {volunteer.first_name} belt u vooraf. Vragen? "
                              f"Bel ons op {phone}.")
     _mark_referral(referral, "buddy_paired", actor=actor)
     record("update", "referral", referral.id, "maatje koppelen",
@@ -859,11 +857,11 @@ def vog_reminders_and_expiry() -> tuple[int, int]:
         v = db.session.get(Volunteer, volunteer_id)
         key = f"volunteer:{v.id}:vog:{v.vog_valid_until.isoformat()}"
         messaging.queue_sms(to=v.phone_e164, purpose="vol_vog_reminder", language=v.language,
-                            values={"date": format_date(v.vog_valid_until, "d MMMM y", locale=v.language)},
+                            values={"date": stored_date(v.vog_valid_until, v.language)},
                             subject_type="volunteer", subject_id=v.id, dedup_key=key,
                             organisation_id=v.municipality_id)
         _task(v.municipality_id, None, f"De VOG van vrijwilliger {v.name} verloopt op "
-              f"{v.vog_valid_until.strftime('%d-%m-%Y')}. Vraag om een nieuwe VOG en leg die vast.", key)
+              f"{stored_date(v.vog_valid_until)}. Vraag om een nieuwe VOG en leg die vast.", key)
         reminded += 1
     paused = db.session.execute(update(Volunteer).where(
         Volunteer.status == "active",
