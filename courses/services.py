@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -27,7 +28,16 @@ from referrals.checks import refuse_bsn
 from referrals.models import Location, Referral
 from referrals.outreach import place_values, register_sms_subject, tell_citizen
 from referrals.services import FieldErrors, close_after_solution, record_result
-from referrals.vocabulary import Status
+from referrals.vocabulary import Status, register_steps
+
+# The steps this context writes on the referral's shared record (the agency's line).
+register_steps({
+    "course_enrolled": _l("ingeschreven voor cursus Digisterker"),
+    "course_waiting": _l("op de wachtlijst voor cursus Digisterker"),
+    "course_cancelled": _l("afgemeld voor cursus Digisterker"),
+    "course_completed": _l("cursus Digisterker afgerond"),
+})
+
 
 ACTIVE = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING)
 

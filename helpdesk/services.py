@@ -8,6 +8,7 @@ from datetime import date, datetime
 from flask import abort
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -45,7 +46,17 @@ from referrals.services import (
     create_referral,
     record_result,
 )
-from referrals.vocabulary import CATEGORIES, REASONS, Status
+from referrals.vocabulary import CATEGORIES, REASONS, Status, register_steps
+
+# The steps this context writes on the referral's shared record (the agency's line).
+register_steps({
+    "escalation_sent": _l("bij de tweede lijn"),
+    "escalation_solved": _l("tweede lijn: opgelost"),
+    "escalation_partly": _l("tweede lijn: deels opgelost"),
+    "escalation_not_possible": _l("tweede lijn: niet mogelijk"),
+    "escalation_referred": _l("tweede lijn: doorverwezen naar een andere instantie"),
+})
+
 
 
 @dataclass

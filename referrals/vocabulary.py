@@ -143,20 +143,14 @@ SOLUTION_LINES: dict[str, object] = {
     "escalation": _l("doorgezet naar de tweede lijn"),
 }
 
-STEP_LINES: dict[str, object] = {
-    "course_enrolled": _l("ingeschreven voor cursus Digisterker"),
-    "course_waiting": _l("op de wachtlijst voor cursus Digisterker"),
-    "course_cancelled": _l("afgemeld voor cursus Digisterker"),
-    "course_completed": _l("cursus Digisterker afgerond"),
-    "buddy_searching": _l("maatje (vrijwilliger) wordt gezocht"),
-    "buddy_paired": _l("maatje gekoppeld"),
-    "buddy_ended": _l("maatje-koppeling afgerond"),
-    "escalation_sent": _l("bij de tweede lijn"),
-    "escalation_solved": _l("tweede lijn: opgelost"),
-    "escalation_partly": _l("tweede lijn: deels opgelost"),
-    "escalation_not_possible": _l("tweede lijn: niet mogelijk"),
-    "escalation_referred": _l("tweede lijn: doorverwezen naar een andere instantie"),
-}
+# Where a lasting solution stands (Referral.step_code): each context above registers its own steps
+# (register_steps), so the shared record names no course, buddy or escalation itself.
+STEP_LINES: dict[str, object] = {}
+
+
+def register_steps(labels: dict[str, object]) -> None:
+    """A context names the steps it writes with referrals.services.record_result (code -> label)."""
+    STEP_LINES.update(labels)
 
 
 def in_vocabulary_order(codes, vocabulary: dict) -> list[str]:

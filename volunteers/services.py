@@ -33,6 +33,7 @@ from referrals.checks import normalise_postcode, refuse_bsn
 from referrals.models import Citizen, Location, Referral, ReferralCategory
 from referrals.outreach import add_task, tell_citizen
 from referrals.services import FieldErrors, close_after_solution, display_phone, record_result
+from referrals.vocabulary import register_steps
 from volunteers import texts  # noqa: F401  (registers the SMS texts with messaging)
 from volunteers.models import (
     END_REASONS,
@@ -47,6 +48,14 @@ from volunteers.models import (
     VogCheck,
     Volunteer,
 )
+
+# The steps this context writes on the referral's shared record (the agency's line).
+register_steps({
+    "buddy_searching": _l("maatje (vrijwilliger) wordt gezocht"),
+    "buddy_paired": _l("maatje gekoppeld"),
+    "buddy_ended": _l("maatje-koppeling afgerond"),
+})
+
 
 # The processing log speaks Dutch about our subjects too (registered with privacy, the lower layer).
 register_subject("volunteer", _l("Vrijwilliger"), list_label=_l("Lijst van vrijwilligers"))
