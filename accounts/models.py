@@ -28,6 +28,9 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+# The longest short name of a municipality in its SMS (the sender every citizen text names).
+SMS_NAME_MAX = 24
+
 # Which roles an organisation of each kind may hold.
 ROLES_BY_KIND = {
     OrgKind.AGENCY: {Role.AGENT, Role.SECOND_LINE, Role.LEAD},
@@ -48,12 +51,29 @@ class Organisation(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # A municipality's short name at the start of every SMS to citizens (the coordinator's setting;
+    # empty: derived from the name, see `sms_sender`).
+    sms_name: Mapped[str] = mapped_column(String(SMS_NAME_MAX), default="", server_default="")
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
 
     @property
     def kind_enum(self) -> OrgKind:
         return OrgKind(self.kind)
+
+    @property
+    def sms_sender(self) -> str:
+        """Who writes: the short name every citizen text starts with ("Gemeente Utrecht")."""
+        return self.sms_name or default_sms_name(self.name)
+
+
+def default_sms_name(name: str) -> str:
+    """The organisation's name, cut at a word to at most SMS_NAME_MAX characters."""
+    name = " ".join((name or "").split())
+    if len(name) <= SMS_NAME_MAX:
+        return name
+    cut = name[:SMS_NAME_MAX + 1].rsplit(" ", 1)[0]
+    return cut if len(cut) >= 8 else name[:SMS_NAME_MAX]
 
 
 class User(UserMixin, db.Model):

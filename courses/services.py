@@ -269,6 +269,21 @@ def _place(course: Course) -> str:
     return f"{location.name}, {location.address}"
 
 
+def _phone(course: Course) -> str:
+    return db.session.get(Location, course.location_id).phone
+
+
+def _seat_letter(course: Course, *, promoted: bool = False) -> str:
+    """The letter of a seat in the course: plain words, the first lesson, the place, the course's
+    intake note (what to bring, what to know) and the number to call."""
+    head = "Er is een plaats vrij. " if promoted else ""
+    note = " ".join((course.intake_note or "").split())
+    return (f"{head}U doet mee aan de cursus {course.title}. Digisterker is een cursus over DigiD en internet. "
+            f"De eerste les is op {_first_session_text(course)}. Waar: {_place(course)}."
+            + (f" {note}" if note else "")
+            + f" Kunt u niet komen? Of heeft u een vraag? Bel ons op {_phone(course)}.")
+
+
 @unit_of_work()
 def enrol(referral: Referral, course: Course, *, actor: User) -> Enrolment:
     """Enrol a referred citizen: a seat when there is one, otherwise the waiting list. Tells the
@@ -299,14 +314,14 @@ def enrol(referral: Referral, course: Course, *, actor: User) -> Enrolment:
         record_result(referral, step="course_enrolled")
         _tell(enrolment, referral, course, "course_enrolled",
               f"Laat {name} weten: ingeschreven voor {course.title}, eerste keer {_first_session_text(course)}.",
-              letter=f"U bent ingeschreven voor de cursus {course.title}. De eerste bijeenkomst is op "
-                     f"{_first_session_text(course)}, {_place(course)}. Kunt u niet? Bel ons dan.")
+              letter=_seat_letter(course))
     else:
         record_result(referral, step="course_waiting")
         _tell(enrolment, referral, course, "course_waiting",
               f"Laat {name} weten: {course.title} is vol, de inwoner staat op de wachtlijst.",
-              letter=f"De cursus {course.title} is vol. U staat op de wachtlijst. Komt er een plaats vrij, "
-                     f"dan laten wij het u weten.")
+              letter=f"De cursus {course.title} is vol. Digisterker is een cursus over DigiD en internet. U staat "
+                     f"op de wachtlijst. Is er een plaats vrij? Dan krijgt u bericht. Vragen? Bel ons op "
+                     f"{_phone(course)}.")
     record("update", "referral", referral.id, "cursus Digisterker",
            detail=f"cursus {course.id}: {'ingeschreven' if seat else 'wachtlijst'}", actor=actor)
     return enrolment
@@ -362,11 +377,15 @@ def cancel_enrolment(enrolment: Enrolment, *, actor: User) -> Enrolment | None:
             _tell(promoted, other, course, "course_promoted",
                   f"Laat {other.citizen.name} weten: er is plaats in {course.title}, eerste keer "
                   f"{_first_session_text(course)}.",
-                  letter=f"Er is een plaats vrij in de cursus {course.title}. U doet mee! De eerste bijeenkomst "
-                         f"is op {_first_session_text(course)}, {_place(course)}.")
+                  letter=_seat_letter(course, promoted=True))
             record("update", "referral", other.id, "cursus Digisterker",
                    detail=f"cursus {course.id}: van de wachtlijst ingeschreven", actor=actor)
             _remind_late(promoted, other, course)
+    # The citizen hears of it by their channel (an SMS, a letter or a call), like every other step.
+    _tell(enrolment, referral, course, "course_removed",
+          f"Laat {referral.citizen.name} weten: niet meer ingeschreven voor {course.title}.",
+          letter=f"U doet niet meer mee aan de cursus {course.title}. Klopt dit niet? Of wilt u later toch "
+                 f"meedoen? Bel ons op {_phone(course)}.")
     record("update", "referral", referral.id, "cursus Digisterker", detail=f"cursus {course.id}: afgemeld",
            actor=actor)
     return promoted

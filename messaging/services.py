@@ -325,6 +325,18 @@ def register_inbound_handler(fn: InboundHandler) -> InboundHandler:
     return fn
 
 
+# Asked, in order, for the one answer to a message no handler understood: `fn(from_e164) -> text or
+# None` (referrals answers a citizen with an appointment with the location's number). None from
+# all of them: the general "we do not understand" text.
+_UNCLEAR_REPLIERS: list[Callable[[str], str | None]] = []
+
+
+def register_unclear_reply(fn: Callable[[str], str | None]) -> Callable[[str], str | None]:
+    if fn not in _UNCLEAR_REPLIERS:
+        _UNCLEAR_REPLIERS.append(fn)
+    return fn
+
+
 def unregister_inbound_handler(fn: InboundHandler) -> None:
     if fn in _INBOUND_HANDLERS:
         _INBOUND_HANDLERS.remove(fn)
@@ -405,7 +417,8 @@ def _receive_inbound(*, provider_sid: str, from_number: str, to_number: str, bod
                 outcome, handled_by, reply = "handled", name, answer or None
                 break
         if outcome == "unhandled" and not _answered_recently(sender):
-            reply = sms_texts.render("unknown_reply", reply_language(sender))
+            reply = next((text for fn in list(_UNCLEAR_REPLIERS) if (text := fn(sender))), None) \
+                or sms_texts.render("unknown_reply", reply_language(sender))
     try:
         with unit_of_work():  # a savepoint: the same webhook, concurrently, undoes only this insert
             db.session.add(InboundMessage(provider_sid=provider_sid, from_e164=sender,

@@ -2,7 +2,7 @@
 
 Rules for every text (a test checks the last two for every entry, with LONGEST_VALUES filled in):
 - Plain Dutch at B1: short sentences, "u", say what to do. Dutch first, English second.
-- One GSM-7 segment: at most 160 characters, no ë, ï, curly quotes or other characters outside
+- One GSM-7 segment: at most 160 characters (two, 306, for the texts in SEGMENT_BUDGET), no ë, ï, curly quotes or other characters outside
   GSM-7 (€ is allowed but counts as two). Values are made GSM-7-safe when rendered, but the
   template itself must already be.
 - Placeholders use str.format names: "{date}". Every name used must be in LONGEST_VALUES, with
@@ -60,7 +60,9 @@ LONGEST_VALUES: dict[str, str] = {
     "organisation": "Gemeente Hardinxveld-Giessendam",
     "municipality": "Gemeente Hardinxveld-Giessendam",
     "agency": "Belastingdienst",
-    "date": "woensdag 30 september",
+    "sender": "Gemeente Alphen a/d Rijn",  # accounts.models.SMS_NAME_MAX characters
+    "maker": "De Sociale Verzekeringsbank",  # agency_with_article: AGENCY_MAX characters and "De "
+    "date": "donderdag 30 september",  # Babel's longest weekday and month: 22 characters
     "day": "woensdag",
     "time": "14:30",
     "start_time": "14:30",
@@ -68,7 +70,7 @@ LONGEST_VALUES: dict[str, str] = {
     "address": "Burgemeester Nieuwenhuijsenstraat 112A",
     "place": "Stadskantoor, 2e verdieping",
     "city": "Hardinxveld-Giessendam",
-    "phone": "0184 123 456",
+    "phone": "0800 123 4567",
     "course": "Digisterker: Werken met de e-overheid",
     "name": "Anne-Marie",
     "code": "AB12CD",
@@ -102,63 +104,124 @@ def render(purpose: str, language: str, values: dict | None = None) -> str:
 
 
 # --- referrals: appointments at the municipality ------------------------------------------------
-# {address} is the location's street and number, {city} its town, {phone} the municipality's number.
+# Every text about an appointment or a course starts with {sender}: who writes (the municipality's
+# short SMS name). {maker}: the agency that made the appointment, with its article in Dutch ("De
+# Belastingdienst heeft die voor u gemaakt"; `agency_with_article`). {address} is the location's street and number, {city}
+# its town, {phone} the location's number for questions.
+# Budgets (SEGMENT_BUDGET): a confirmation, a moved appointment and a seat in a course are sent
+# once and may take two segments; reminders and replies stay in one.
 TEXTS.update({
     "appointment_confirmation": {
-        "nl": "Afspraak: {date} om {time}, {address}, {city}. Neem ID en telefoon mee. Kunt u niet? Stuur AFZEGGEN.",
-        "en": "Appointment: {date} at {time}, {address}, {city}. Bring ID and phone. Cannot come? Send AFZEGGEN.",
+        "nl": "{sender}: u heeft een afspraak. {maker} heeft die voor u gemaakt. "
+              "Wanneer: {date} om {time}. Waar: {address}, {city}. Neem uw paspoort of ID-kaart mee. "
+              "Kunt u niet komen? Stuur AFZEGGEN of bel {phone}.",
+        "en": "{sender}: you have an appointment. {maker} made it for you. "
+              "When: {date} at {time}. Where: {address}, {city}. Bring your passport or ID card. "
+              "Can't come? Reply AFZEGGEN or call {phone}.",
     },
     "appointment_reminder": {
-        "nl": "Morgen om {time} heeft u een afspraak: {address}, {city}. Neem ID en telefoon mee. Kunt u niet? "
-              "Stuur AFZEGGEN.",
-        "en": "Tomorrow at {time} you have an appointment: {address}, {city}. Bring ID and phone. Cannot come? "
-              "Send AFZEGGEN.",
+        "nl": "{sender}: uw afspraak is morgen om {time}, {address}. Neem paspoort of ID-kaart mee. "
+              "Niet komen? Bel {phone}.",
+        "en": "{sender}: appointment tomorrow at {time}, {address}. Bring passport or ID card. "
+              "Can't come? Call {phone}.",
     },
     "appointment_moved": {
-        "nl": "Uw afspraak is verzet. Nieuw: {date} om {time}, {address}, {city}. Kunt u niet? Stuur AFZEGGEN.",
-        "en": "Your appointment has moved. New: {date} at {time}, {address}, {city}. Cannot come? Send AFZEGGEN.",
+        "nl": "{sender}: uw afspraak bij de gemeente is veranderd. De oude tijd geldt niet meer. "
+              "Nieuwe tijd: {date} om {time}. Waar: {address}, {city}. Neem uw paspoort of ID-kaart mee. "
+              "Kunt u niet komen? Stuur AFZEGGEN of bel {phone}.",
+        "en": "{sender}: your appointment with the municipality has changed. The old time no longer counts. "
+              "New time: {date} at {time}. Where: {address}, {city}. Bring your passport or ID card. "
+              "Can't come? Reply AFZEGGEN or call {phone}.",
     },
     "appointment_cancelled": {
-        "nl": "Uw afspraak van {date} om {time} gaat niet door. Wilt u een nieuwe afspraak? Bel dan {phone}.",
-        "en": "Your appointment of {date} at {time} is cancelled. Want a new appointment? Call {phone}.",
+        "nl": "{sender}: uw afspraak van {date} om {time} gaat niet door. Wilt u een nieuwe afspraak? "
+              "Bel {phone}.",
+        "en": "{sender}: your appointment on {date} at {time} is cancelled. Want a new appointment? "
+              "Call {phone}.",
     },
     # Replies to AFZEGGEN (sent back as the inbound reply, not through the outbox).
     "afzeggen_reply": {
-        "nl": "Uw afspraak van {date} om {time} is afgezegd. Wij laten de gemeente dit weten. Nieuwe afspraak? "
-              "Bel {phone}.",
-        "en": "Your appointment of {date} at {time} is cancelled. We will tell the municipality. "
-              "New appointment? Call {phone}.",
+        "nl": "{sender}: uw afspraak van {date} om {time} is afgezegd. Wilt u een nieuwe afspraak? Bel {phone}.",
+        "en": "{sender}: your appointment on {date} at {time} is cancelled. Want a new appointment? "
+              "Call {phone}.",
     },
     "afzeggen_none": {
         "nl": "Wij vinden geen afspraak bij dit nummer. Heeft u een vraag? Bel dan uw gemeente.",
         "en": "We cannot find an appointment for this number. Do you have a question? Call your municipality.",
     },
+    # A citizen with an appointment sends something we do not understand: one helpful answer.
+    "afzeggen_unclear": {
+        "nl": "{sender}: wij begrijpen uw bericht niet. Wilt u uw afspraak afzeggen? Stuur AFZEGGEN. "
+              "Vragen? Bel {phone}.",
+        "en": "{sender}: we do not understand your message. Want to cancel your appointment? Reply AFZEGGEN. "
+              "Questions? Call {phone}.",
+    },
 })
 
 # --- the counter's no-show and Digisterker courses ----------------------------------------------------
-# {address}/{city}/{phone}: the location of the appointment or course and the municipality's number.
+# {address}/{city}/{phone}: the location of the appointment or course and its number for questions.
+# "Digisterker" is explained in the first text about it ("een cursus over DigiD en internet").
 TEXTS.update({
     "no_show": {
-        "nl": "U was er niet bij uw afspraak van {date} om {time}. Wilt u een nieuwe afspraak? Bel dan {phone}.",
-        "en": "You missed your appointment of {date} at {time}. Want a new appointment? Call {phone}.",
+        "nl": "{sender}: u was er niet bij uw afspraak van {date} om {time}. Wilt u een nieuwe afspraak? "
+              "Bel {phone}.",
+        "en": "{sender}: you missed your appointment on {date} at {time}. Want a new appointment? "
+              "Call {phone}.",
     },
     "course_enrolled": {
-        "nl": "U doet mee aan de cursus Digisterker. Eerste les: {date} om {time}, {address}, {city}.",
-        "en": "You are in the Digisterker course. First lesson: {date} at {time}, {address}, {city}.",
+        "nl": "{sender}: u doet mee aan Digisterker. Dat is een cursus over DigiD en internet. "
+              "De eerste les is {date} om {time}. Waar: {address}, {city}. Kunt u niet komen? Bel {phone}.",
+        "en": "{sender}: you have a place in Digisterker, a course about DigiD and the internet. "
+              "The first lesson is on {date} at {time}. Where: {address}, {city}. Can't come? Call {phone}.",
     },
     "course_waiting": {
-        "nl": "De cursus Digisterker is vol. U staat op de wachtlijst. Komt er een plek vrij? Dan krijgt u bericht.",
-        "en": "The Digisterker course is full. You are on the waiting list. We will tell you when a place is free.",
+        "nl": "{sender}: de cursus Digisterker over DigiD en internet is vol. U staat op de wachtlijst. "
+              "Is er plek? Dan hoort u het.",
+        "en": "{sender}: the Digisterker course about DigiD and the internet is full. You are on the "
+              "waiting list. We will tell you.",
     },
     "course_promoted": {
-        "nl": "Er is een plek vrij. U doet mee aan de cursus Digisterker! Eerste les: {date} om {time}, {address}.",
-        "en": "A place is free. You are in the Digisterker course! First lesson: {date} at {time}, {address}.",
+        "nl": "{sender}: er is een plek vrij. U doet mee aan Digisterker, de cursus over DigiD en internet. "
+              "De eerste les is {date} om {time}. Waar: {address}, {city}. Kunt u niet komen? Bel {phone}.",
+        "en": "{sender}: a place is free. You are in Digisterker, the course about DigiD and the internet. "
+              "The first lesson is on {date} at {time}. Where: {address}, {city}. Can't come? Call {phone}.",
     },
     "course_reminder": {
-        "nl": "Morgen om {time} heeft u les Digisterker: {address}, {city}. Kunt u niet? Bel {phone}.",
-        "en": "Tomorrow at {time} you have a Digisterker lesson: {address}, {city}. Cannot come? Call {phone}.",
+        "nl": "{sender}: morgen om {time} heeft u les Digisterker op {address}. Kunt u niet? Bel {phone}.",
+        "en": "{sender}: Digisterker lesson tomorrow at {time}, {address}. Can't come? Call {phone}.",
+    },
+    "course_removed": {
+        "nl": "{sender}: u doet niet meer mee aan de cursus Digisterker. Klopt dit niet? Bel {phone}.",
+        "en": "{sender}: you are no longer in the Digisterker course. Is this not right? Call {phone}.",
     },
 })
+
+# Texts sent once that may take two segments (at most 306 GSM-7 characters); every other text one.
+SEGMENT_BUDGET: dict[str, int] = {
+    "appointment_confirmation": 2, "appointment_moved": 2, "course_enrolled": 2, "course_promoted": 2,
+}
+
+# Texts that ask the citizen to act (come, cancel, call) and so must give a number to call.
+NEEDS_PHONE = {
+    "appointment_confirmation", "appointment_reminder", "appointment_moved", "appointment_cancelled",
+    "afzeggen_reply", "afzeggen_unclear", "no_show", "course_enrolled", "course_promoted", "course_reminder",
+    "course_removed",
+}
+
+# Agencies whose name takes "het" (the others with an article take "de"); names in NO_ARTICLE take none.
+NEUTER_AGENCIES = {"UWV", "CAK", "CJIB", "LBIO", "Juridisch Loket", "Zorginstituut Nederland"}
+NO_ARTICLE = {"Logius", "DUO", "Toeslagen", "RDW", "Nibud"}
+AGENCY_MAX = 24
+
+
+def agency_with_article(name: str, language: str) -> str:
+    """The agency as the subject that starts a sentence: "De Belastingdienst", "Het UWV", "Logius"
+    (Dutch); the bare name in English. Cut to AGENCY_MAX characters so every text keeps its budget."""
+    name = " ".join((name or "").split())[:AGENCY_MAX].strip()
+    if language != "nl" or name in NO_ARTICLE or name.lower().startswith(("de ", "het ")):
+        return name[:1].upper() + name[1:]
+    return f"{'Het' if name in NEUTER_AGENCIES else 'De'} {name}"
+
 
 # What staff see for each purpose (the outbox's "Soort" column and filter). Every purpose in TEXTS
 # needs one here (a test checks).
@@ -178,6 +241,8 @@ PURPOSE_LABELS: dict[str, object] = {
     "course_waiting": _l("Op de wachtlijst van de cursus"),
     "course_promoted": _l("Plek vrij in de cursus"),
     "course_reminder": _l("Herinnering aan de cursusles"),
+    "course_removed": _l("Uitgeschreven uit de cursus"),
+    "afzeggen_unclear": _l("Antwoord op een onduidelijk bericht over de afspraak"),
     "escalation_answered": _l("Antwoord van de tweede lijn"),
 }
 

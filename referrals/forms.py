@@ -53,6 +53,12 @@ class BookForm(Form):
                       validators=[InputRequired(_l("Kies een tijd."))])
 
 
+class SmsNameForm(Form):
+    """The municipality's name at the start of every SMS and call to citizens (the coordinator)."""
+
+    sms_name = StringField(_l("Naam van de gemeente in sms-berichten"), validators=[Length(max=60)])
+
+
 class LocationForm(Form):
     name = StringField(_l("Naam van de locatie"), validators=[Length(max=120)])
     street = StringField(_l("Straat en huisnummer"), validators=[Length(max=120)])

@@ -359,7 +359,8 @@ class Task(db.Model):
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id"), nullable=True, index=True)
     kind: Mapped[str] = mapped_column(String(10))  # TASK_KINDS
     reason: Mapped[str] = mapped_column(String(30))  # TASK_REASONS
-    description: Mapped[str] = mapped_column(String(400))  # stored Dutch text for the municipality
+    # Stored text for the municipality; a letter task's body is the whole letter, never cut off.
+    description: Mapped[str] = mapped_column(Text)
     dedup_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

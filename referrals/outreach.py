@@ -25,15 +25,18 @@ from referrals.models import Appointment, Citizen, Location, Referral, Task
 from referrals.vocabulary import Channel
 
 # Reasons that say what a task is about; any other reason of a call to a landline becomes "landline".
-_SPECIFIC_REASONS = {"appointment_confirmation", "appointment_moved", "appointment_cancelled"}
+_SPECIFIC_REASONS = {"appointment_confirmation", "appointment_moved", "appointment_cancelled",
+                     "appointment_reminder"}
 
 # --- telling the citizen by their channel -----------------------------------------------------------
 
 
 def place_values(location: Location, moment: datetime | None, language: str) -> dict[str, str]:
-    """The values every appointment and course text about a place uses: address, city and phone of
-    the location, and (with a moment) its date and time in the citizen's language."""
-    values = {"address": location.street, "city": location.city, "phone": location.phone}
+    """The values every appointment and course text about a place uses: who writes (the
+    municipality's short SMS name), address, city and phone of the location, and (with a moment)
+    its date and time in the citizen's language."""
+    values = {"sender": location.municipality.sms_sender, "address": location.street, "city": location.city,
+              "phone": location.phone}
     if moment is not None:
         values.update(sms_date_time(moment, language))
     return values
@@ -68,7 +71,7 @@ def add_task(*, municipality_id: int, referral_id: int | None, kind: str, reason
     """Add a task in the caller's transaction. With a dedup key, a second call (a second
     scheduler, a double click) adds nothing: INSERT ... ON CONFLICT DO NOTHING."""
     values = dict(municipality_id=municipality_id, referral_id=referral_id, appointment_id=appointment_id,
-                  kind=kind, reason=reason, description=description[:400], dedup_key=dedup_key,
+                  kind=kind, reason=reason, description=description, dedup_key=dedup_key,
                   created_at=clock.now())
     if dedup_key is None:
         db.session.add(Task(**values))

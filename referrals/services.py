@@ -11,6 +11,7 @@ What the contexts above build on:
 """
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -20,13 +21,14 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from accounts.models import Organisation, OrgKind, User
+from accounts.models import SMS_NAME_MAX, Organisation, OrgKind, User
 from accounts.policy import get_scoped_or_404
 from extensions import DomainError, clock, db, job_step, unit_of_work
 from extensions.dates import AMSTERDAM, local_day_bounds, local_day_start, local_today, stored_when
+from messaging.gsm7 import is_gsm7
 from messaging.phone import format_phone, parse_phone
 from messaging.services import next_allowed_send, withdraw
-from messaging.sms_texts import LONGEST_VALUES
+from messaging.sms_texts import LONGEST_VALUES, agency_with_article
 from privacy.services import record
 from referrals.checks import normalise_house_number, normalise_postcode, refuse_bsn
 from referrals.models import (
@@ -412,38 +414,55 @@ def sms_expiry(appointment: Appointment, purpose: str) -> datetime | None:
     return None
 
 
+BRING_DEFAULT = "uw paspoort of ID-kaart en, als u die heeft, uw telefoon"
+
+
 def _task_texts(appointment: Appointment, location: Location, citizen: Citizen, purpose: str) -> tuple[str, str]:
     """(what to tell on the phone, the letter's text) for a citizen without SMS. Stored Dutch text
     for the municipality (written outside requests too); the printed letter of a confirmation or a
-    move is the appointment letter itself (templates/referrals/letter.html)."""
+    move is the appointment letter itself (templates/referrals/letter.html). Every text names the
+    number to call (the location's)."""
     name, phone = citizen.name, display_phone(citizen.phone_e164)
     when, place = stored_when(appointment.starts_at), f"{location.name}, {location.address}"
-    bring = location.what_to_bring or "uw identiteitsbewijs en, als u die heeft, uw telefoon"
+    bring = location.what_to_bring or BRING_DEFAULT
+    sender = location.municipality.sms_sender
     if purpose == "appointment_moved":
-        return (f"Bel {name} ({phone}): de afspraak is verzet naar {when}, {place}. Neem mee: {bring}.",
-                f"Brief met de nieuwe afspraak: {when}, {place}. Neem mee: {bring}.")
+        return (f"Bel {name} ({phone}): de afspraak is verzet naar {when}, {place}. Zeg: de oude tijd geldt niet "
+                f"meer. Neem mee: {bring}. Vragen? Bel {location.phone}.",
+                f"Uw afspraak is veranderd. De oude tijd geldt niet meer. De nieuwe tijd is {when}. "
+                f"Waar: {place}. Neem mee: {bring}. Kunt u niet komen? Bel ons op {location.phone}.")
     if purpose == "appointment_cancelled":
-        return (f"Bel {name} ({phone}): de afspraak van {when} bij {location.name} is afgezegd. Vertel hoe een "
+        return (f"Bel {name} ({phone}): de afspraak van {when} bij {location.name} gaat niet door. Vertel hoe een "
                 f"nieuwe afspraak te maken (bel {location.phone}).",
-                f"Uw afspraak van {when} bij {location.name} is afgezegd. Wilt u een nieuwe afspraak? Bel ons "
-                f"dan op {location.phone}.")
-    return (f"Bel {name} ({phone}) om de afspraak te bevestigen: {when}, {place}. Neem mee: {bring}.",
-            f"Brief met de afspraak: {when}, {place}. Neem mee: {bring}.")
+                f"Uw afspraak van {when} bij {location.name} gaat niet door. Wilt u een nieuwe afspraak? Bel ons "
+                f"op {location.phone}.")
+    if purpose == "appointment_reminder":
+        return (f"Bel {name} ({phone}) de dag ervoor: morgen is de afspraak, {when}, {place}. Zeg wie belt "
+                f"({sender}). Neem mee: {bring}. Niet komen? Dan afzeggen of nieuwe afspraak (bel "
+                f"{location.phone}).", "")
+    return (f"Bel {name} ({phone}) om de afspraak te bevestigen: {when}, {place}. Zeg wie belt ({sender}). "
+            f"Neem mee: {bring}. Niet komen? Bel {location.phone}.",
+            f"U heeft een afspraak bij de gemeente: {when}. Waar: {place}. Neem mee: {bring}. "
+            f"Kunt u niet komen? Bel ons op {location.phone}.")
 
 
 def _tell_citizen(appointment: Appointment, location: Location, citizen: Citizen, purpose: str) -> None:
     """Tell the citizen about this event by their channel (outreach.tell_citizen): an SMS, or a
     letter or call task on the municipality's work list, in the caller's transaction. Idempotent
     through the dedup key. An SMS that is still unsent when it no longer makes sense is dropped
-    (`sms_expiry`). The day-before reminder is for SMS citizens only."""
-    if purpose == "appointment_reminder" and not citizen.gets_sms:
+    (`sms_expiry`). The day-before reminder is an SMS, or a call for phone citizens (a letter
+    would come too late)."""
+    if purpose == "appointment_reminder" and not (citizen.gets_sms or citizen.channel == Channel.PHONE):
         return
     task_text, letter_text = _task_texts(appointment, location, citizen, purpose)
-    tell_citizen(citizen, purpose=purpose, values=place_values(location, appointment.starts_at, citizen.language),
+    values = place_values(location, appointment.starts_at, citizen.language)
+    agency = db.session.get(Referral, appointment.referral_id).referring_org_id
+    values["maker"] = agency_with_article(db.session.get(Organisation, agency).name, citizen.language)
+    tell_citizen(citizen, purpose=purpose, values=values,
                  subject_type="appointment", subject_id=appointment.id,
                  dedup_key=f"appointment:{appointment.id}:{purpose}", municipality_id=appointment.municipality_id,
-                 referral_id=appointment.referral_id, task_text=task_text, letter_text=letter_text, reason=purpose,
-                 expires_at=sms_expiry(appointment, purpose), appointment_id=appointment.id)
+                 referral_id=appointment.referral_id, task_text=task_text, letter_text=letter_text or None,
+                 reason=purpose, expires_at=sms_expiry(appointment, purpose), appointment_id=appointment.id)
 
 
 def _claim_seat(slot_id: int, municipality_id: int) -> Slot:
@@ -577,25 +596,42 @@ def cancel_appointment(appointment: Appointment, *, actor: User | None, by: str,
 
 # --- the citizen replies AFZEGGEN -------------------------------------------------------------------
 
-# Only AFZEGGEN: STOP, AFMELDEN and CANCEL are opt-out words of messaging and of the provider.
-KEYWORDS = {"AFZEGGEN"}
+# Cancelling as people write it: "AFZEGGEN", "af zeggen", "AFZEGEN", "ik wil afzeggen", "annuleren",
+# "ik kan niet komen", "CANCEL". STOP, AFMELDEN and the like are opt-out words of messaging (handled
+# before this). CANCEL only reaches us when the provider does not treat it as an opt-out word (see
+# README, "SMS replies").
+KEYWORDS = {"AFZEGGEN", "AFZEGEN", "AFZEGGE", "ANNULEREN", "ANNULEER", "CANCEL"}
+_CANCEL_PHRASES = re.compile(r"AF ?ZEGG?E|ANNULE|CANCEL|NIET (?:\w+ )?KOMEN|KOM (?:\w+ )?NIET")
 
 
-def handle_inbound_sms(from_e164: str, body: str) -> str | None:
-    """Inbound handler registered with messaging: AFZEGGEN cancels the citizen's next appointment
-    (the one soonest to come) and frees its slot; the municipality sees it on its work list.
-    Returns the reply text, or None when the message is not ours."""
-    from messaging.services import keyword_of
-    from messaging.sms_texts import render
-    if keyword_of(body) not in KEYWORDS:
-        return None
-    now = clock.now()
-    row = db.session.execute(
+def is_cancel(body: str) -> bool:
+    """Does this short reply ask to cancel? The first word, or a cancel phrase in a message of at
+    most eight words (a long message goes to a person, not to a rule)."""
+    words = re.findall(r"[^\W_]+", (body or "").upper())
+    if not words:
+        return False
+    if words[0] in KEYWORDS or "".join(words[:2]) in KEYWORDS:
+        return True
+    return len(words) <= 8 and bool(_CANCEL_PHRASES.search(" ".join(words)))
+
+
+def _next_appointment(from_e164: str):
+    return db.session.execute(
         select(Appointment, Citizen.language)
         .join(Referral, Referral.id == Appointment.referral_id).join(Citizen, Citizen.id == Referral.citizen_id)
         .where(Citizen.phone_e164 == from_e164, Appointment.status == AppointmentStatus.BOOKED,
-               Appointment.starts_at > now)
+               Appointment.starts_at > clock.now())
         .order_by(Appointment.starts_at).limit(1)).first()
+
+
+def handle_inbound_sms(from_e164: str, body: str) -> str | None:
+    """Inbound handler registered with messaging: a cancel reply (`is_cancel`) cancels the citizen's
+    next appointment (the one soonest to come) and frees its slot; the municipality sees it on its
+    work list. Returns the reply text, or None when the message is not ours."""
+    from messaging.sms_texts import render
+    if not is_cancel(body):
+        return None
+    row = _next_appointment(from_e164)
     if row is None:
         language = db.session.execute(select(Citizen.language).where(Citizen.phone_e164 == from_e164)
                                       .order_by(Citizen.id.desc()).limit(1)).scalar() or "nl"
@@ -610,10 +646,23 @@ def handle_inbound_sms(from_e164: str, body: str) -> str | None:
     return render("afzeggen_reply", language, values)
 
 
+def unclear_reply(from_e164: str) -> str | None:
+    """Registered with messaging for a reply nobody understood: a citizen with an appointment to
+    come gets one helpful answer, with how to cancel and the location's number. None otherwise."""
+    from messaging.sms_texts import render
+    row = _next_appointment(from_e164)
+    if row is None:
+        return None
+    appointment, language = row
+    location = db.session.get(Location, appointment.location_id)
+    return render("afzeggen_unclear", language, place_values(location, None, language))
+
+
 # --- reminders (scheduler job) ---------------------------------------------------------------------
 
 def queue_reminders(batch: int = 200) -> int:
-    """Queue the day-before reminder for every active SMS appointment tomorrow (Amsterdam).
+    """Queue the day-before reminder for every active SMS appointment tomorrow (Amsterdam), and a
+    call task the day before for every citizen who chose a phone call.
 
     Safe to run twice and with two schedulers at once: each appointment is claimed with a
     conditional UPDATE (reminder_at IS NULL) before its SMS is queued, in the same transaction,
@@ -640,7 +689,8 @@ def _remind_batch(lo: datetime, hi: datetime, batch: int) -> tuple[list[int], in
     ids = list(db.session.execute(
         select(Appointment.id).where(Appointment.status == AppointmentStatus.BOOKED,
                                      Appointment.starts_at >= max(lo, clock.now()), Appointment.starts_at < hi,
-                                     Appointment.reminder_at.is_(None), Appointment.channel == Channel.SMS)
+                                     Appointment.reminder_at.is_(None),
+                                     Appointment.channel.in_((Channel.SMS, Channel.PHONE)))
         .order_by(Appointment.id).limit(batch)).scalars())
     for appointment_id in ids:
         claimed = db.session.execute(
@@ -652,8 +702,8 @@ def _remind_batch(lo: datetime, hi: datetime, batch: int) -> tuple[list[int], in
         appointment = db.session.get(Appointment, appointment_id)
         referral = db.session.get(Referral, appointment.referral_id)
         location = db.session.get(Location, appointment.location_id)
-        if referral.citizen.gets_sms:
-            _tell_citizen(appointment, location, referral.citizen, "appointment_reminder")
+        if referral.citizen.gets_sms or referral.citizen.channel == Channel.PHONE:
+            _tell_citizen(appointment, location, referral.citizen, "appointment_reminder")  # an SMS or a call
             queued += 1
     return ids, queued
 
@@ -671,7 +721,22 @@ def record_read(referral: Referral, *, actor: User, purpose: str) -> None:
     record("read", "referral", referral.id, purpose, actor=actor)
 
 
-# --- locations (the coordinator) --------------------------------------------------------------------
+# --- locations and the SMS name (the coordinator) --------------------------------------------------
+
+@unit_of_work()
+def set_sms_name(municipality_id: int, name: str, *, actor: User) -> Organisation:
+    """The short name every SMS to citizens starts with ("Gemeente Den Bosch"): at most
+    SMS_NAME_MAX characters, GSM-7 only; empty: derived from the municipality's name."""
+    name = " ".join((name or "").split())
+    if len(name) > SMS_NAME_MAX:
+        raise DomainError(_("Gebruik hoogstens %(n)s tekens: de naam staat in elke sms.", n=SMS_NAME_MAX), "sms_name")
+    if not is_gsm7(name):
+        raise DomainError(_("Gebruik geen tekens als ë of ’: die maken elke sms duurder."), "sms_name")
+    refuse_bsn(name, "sms_name")
+    municipality = db.session.get(Organisation, municipality_id)
+    municipality.sms_name = name
+    return municipality
+
 
 @dataclass
 class LocationInput:
@@ -705,6 +770,10 @@ def _check_location(data: LocationInput) -> dict:
         clean["phone"] = parse_phone(data.phone).national
     except DomainError as err:
         errors["phone"] = err.message
+    else:
+        if len(clean["phone"]) > len(LONGEST_VALUES["phone"]):  # it is in every SMS too
+            errors["phone"] = _("Dit staat in elke sms: gebruik een Nederlands nummer van hoogstens %(n)s tekens.",
+                                n=len(LONGEST_VALUES["phone"]))
     if not (isinstance(data.slot_minutes, int) and 5 <= data.slot_minutes <= 240):
         errors["slot_minutes"] = _("Kies een duur van 5 tot 240 minuten.")
     if not (isinstance(data.counters, int) and 1 <= data.counters <= 50):

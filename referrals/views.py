@@ -16,7 +16,8 @@ from accounts.pagination import paginate
 from accounts.policy import allow
 from extensions import DomainError
 from extensions.dates import holiday_name, local_today
-from messaging.services import messages_for, register_inbound_handler
+from messaging.services import messages_for, register_inbound_handler, register_unclear_reply
+from messaging.sms_texts import agency_with_article
 from privacy.services import record_list_read
 from referrals import outreach, services
 from referrals.forms import (
@@ -25,6 +26,7 @@ from referrals.forms import (
     ListFilterForm,
     LocationForm,
     OpeningHoursForm,
+    SmsNameForm,
     TaskFilterForm,
 )
 from referrals.vocabulary import CANCELLED_BY, STATUS_LABELS, WEEKDAYS, AppointmentStatus
@@ -33,6 +35,7 @@ bp = Blueprint("referrals", __name__)
 
 # The citizen's AFZEGGEN reaches us through messaging's registry (messaging never imports us).
 bp.record_once(lambda state: register_inbound_handler(services.handle_inbound_sms))
+bp.record_once(lambda state: register_unclear_reply(services.unclear_reply))
 
 BOOKERS = (Role.AGENT, Role.COUNTER, Role.COORDINATOR)
 MUNICIPAL = (Role.COUNTER, Role.COORDINATOR)
@@ -179,7 +182,8 @@ def letter(appointment_id: int):
     referral = services.referral_for_user(appointment.referral_id)
     with force_locale(referral.citizen.language):  # the letter speaks the citizen's language
         return render_template("referrals/letter.html", appointment=appointment, referral=referral,
-                               citizen=referral.citizen, location=appointment.location, today=local_today())
+                               citizen=referral.citizen, location=appointment.location, today=local_today(),
+                               maker=agency_with_article(referral.referring_org.name, referral.citizen.language))
 
 
 # --- lists and detail -----------------------------------------------------------------------------------
@@ -257,7 +261,8 @@ def task_letter(task_id: int):
         if appointment is not None:  # the appointment letter itself: date, time, place, what to bring
             html = render_template("referrals/letter.html", appointment=appointment, referral=referral,
                                    citizen=referral.citizen, location=appointment.location, today=local_today(),
-                                   task=task)
+                                   task=task,
+                                   maker=agency_with_article(referral.referring_org.name, referral.citizen.language))
         else:
             html = render_template("referrals/task_letter.html", task=task, referral=referral,
                                    citizen=referral.citizen if referral else None, today=local_today())
@@ -275,9 +280,27 @@ def worklist():
 
 @bp.get("/gemeente/locaties")
 @allow(Role.COORDINATOR, nav=_l("Locaties en openingstijden"), nav_order=40)
-def locations():
+def locations(sms_form=None):
     locs = services.locations_of(current_user.organisation_id)
-    return render_template("referrals/locations.html", locations=locs, weekdays=WEEKDAYS)
+    organisation = current_user.organisation
+    sms_form = sms_form or SmsNameForm(data={"sms_name": organisation.sms_name or organisation.sms_sender})
+    return render_template("referrals/locations.html", locations=locs, weekdays=WEEKDAYS, sms_form=sms_form,
+                           sender=organisation.sms_sender)
+
+
+@bp.post("/gemeente/afzender")
+@allow(Role.COORDINATOR)
+def sms_name():
+    form = SmsNameForm()
+    if form.validate_on_submit():
+        try:
+            services.set_sms_name(current_user.organisation_id, form.sms_name.data or "", actor=current_user)
+        except DomainError as err:
+            show_error(form, err)
+        else:
+            flash(_("De naam in de sms-berichten is opgeslagen."), "success")
+            return redirect(url_for("referrals.locations"))
+    return locations(sms_form=form), form_status(form)
 
 
 def _location_input(form):

@@ -116,6 +116,7 @@ TASK_REASONS: dict[str, object] = {
     "appointment_confirmation": _l("Afspraak bevestigen"),
     "appointment_moved": _l("Afspraak verzet"),
     "appointment_cancelled": _l("Afspraak afgezegd"),
+    "appointment_reminder": _l("Herinnering aan de afspraak"),
     "cancelled_by_citizen": _l("Afgezegd door de inwoner"),
     "no_show": _l("Niet gekomen"),
     "sms_failed": _l("Sms niet aangekomen"),

@@ -57,7 +57,8 @@ def test_cancelling_overnight_withdraws_the_reminder_and_the_promotion_replaces_
     mine = {m.purpose: m for m in db.session.execute(select(OutboxMessage).where(
         OutboxMessage.subject_type == "course_enrolment", OutboxMessage.subject_id == enrolment.id)).scalars()}
     assert {p: m.status for p, m in mine.items()} == {"course_enrolled": SmsStatus.WITHDRAWN,
-                                                       "course_reminder": SmsStatus.WITHDRAWN}
+                                                       "course_reminder": SmsStatus.WITHDRAWN,
+                                                       "course_removed": SmsStatus.QUEUED}  # issue 11: told
     assert "afgemeld" in mine["course_reminder"].error_reason
     [waiting] = _course_sms("course_waiting")
     assert waiting.status == SmsStatus.WITHDRAWN and "plaats" in waiting.error_reason
@@ -68,7 +69,7 @@ def test_cancelling_overnight_withdraws_the_reminder_and_the_promotion_replaces_
     db.session.rollback()
     dispatcher.dispatch_once(gateway_from_config(app.config))
     bodies = [m["body"] for m in sending.received]
-    assert [b for b in bodies if "Digisterker" in b] == [news.body]
+    assert sorted(b for b in bodies if "Digisterker" in b) == sorted([news.body, mine["course_removed"].body])
 
 
 def test_no_course_reminder_is_queued_in_the_evening_for_a_lesson_tomorrow(town):

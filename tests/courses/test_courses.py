@@ -86,7 +86,7 @@ def test_a_full_course_puts_the_citizen_on_the_waiting_list_and_a_cancellation_p
     assert db.session.get(Enrolment, rows[first.id].id).status == "cancelled"
     assert db.session.get(Course, course.id).taken == 1
     promoted = sms("course_promoted")
-    assert [m.to_e164 for m in promoted] == ["+31622222222"] and len(promoted[0].body) <= 160
+    assert [m.to_e164 for m in promoted] == ["+31622222222"] and len(promoted[0].body) <= 306
     assert "ingeschreven voor cursus Digisterker" in text_of(agent.get("/verwijzingen"))
 
 
@@ -126,7 +126,7 @@ def test_reminders_the_day_before_each_session_once_even_when_run_twice(town):
     assert course_services.queue_course_reminders() == 0
     reminders = sms("course_reminder")
     assert [m.to_e164 for m in reminders] == ["+31612345678"]
-    assert "Morgen om 10:00" in reminders[0].body
+    assert "morgen om 10:00" in reminders[0].body and reminders[0].body.startswith("Gemeente ")
     call = db.session.execute(select(Task).where(Task.referral_id == phone_citizen.id,
                                                  Task.description.like("Herinner%"))).scalar_one()
     assert call.kind == "call"
@@ -178,7 +178,7 @@ def test_a_letter_citizen_gets_a_letter_about_the_course_and_a_call_before_each_
     course_services.enrol(referral, course, actor=town.counter)
     letter = db.session.execute(select(Task).where(Task.referral_id == referral.id,
                                                    Task.appointment_id.is_(None))).scalar_one()
-    assert letter.kind == "letter" and letter.description.startswith("U bent ingeschreven voor de cursus")
+    assert letter.kind == "letter" and letter.description.startswith("U doet mee aan de cursus")
     login(client, town.counter)
     page = text_of(client.get(f"/balie/taken/{letter.id}/brief"))
     assert "Beste Gerrit Jansen" in page and "Kanaalweg" in page and "Stadskantoor" in page
@@ -201,3 +201,21 @@ def test_a_citizen_promoted_after_the_reminders_went_out_is_reminded_too(town):
     assert sorted(m.to_e164 for m in reminders) == ["+31612345678", "+31623456789"]
     assert course_services.queue_course_reminders() == 0
     assert len(sms("course_reminder")) == 2
+
+
+def test_issue11_a_letter_citizen_taken_off_a_course_gets_a_letter_with_the_number_to_call(town, client, login):
+    course = plan(town, days_ahead=1)
+    referral = with_outcome(town, name="Gerrit Jansen", phone="030 765 4321", channel="letter",
+                            street="Kanaalweg", city="Utrecht")
+    enrolment = course_services.enrol(referral, course, actor=town.counter)
+    seat = db.session.execute(select(Task).where(Task.referral_id == referral.id,
+                                                 Task.appointment_id.is_(None))).scalar_one()
+    assert "een cursus over DigiD en internet" in seat.description and "Bel ons op" in seat.description
+    course_services.cancel_enrolment(enrolment, actor=town.counter)
+    letters = db.session.execute(select(Task).where(Task.referral_id == referral.id, Task.kind == "letter",
+                                                    Task.appointment_id.is_(None))
+                                 .order_by(Task.id)).scalars().all()
+    assert len(letters) == 2 and letters[-1].description.startswith("U doet niet meer mee aan de cursus")
+    login(client, town.counter)
+    page = text_of(client.get(f"/balie/taken/{letters[-1].id}/brief"))
+    assert "Onderwerp: Cursus Digisterker" in page and "Gemeente" in page

@@ -17,7 +17,7 @@ def test_every_purpose_has_a_label():
 def test_outbox_shows_the_label_and_the_language_in_dutch(client, factory, login, daytime):
     ede = factory.org("municipality", name="Gemeente Ede")
     queue_sms(to="06 87654321", purpose="no_show", language="en",
-              values={"date": "maandag 23 november", "time": "10:00", "phone": "0318 123 456"},
+              values={"sender": "Gemeente Ede", "date": "maandag 23 november", "time": "10:00", "phone": "0318 123 456"},
               subject_type="demo", subject_id=1, dedup_key="label", organisation_id=ede.id)
     db.session.commit()
     login(client, factory.user(Role.ADMIN))

@@ -109,7 +109,7 @@ def test_reschedule_frees_the_old_slot_and_tells_the_citizen(world, client, logi
     statuses = db.session.execute(select(Appointment.status).order_by(Appointment.id)).scalars().all()
     assert statuses == ["moved", "booked"]
     moved = _sms("appointment_moved")
-    assert len(moved) == 1 and moved[0].body.startswith("Uw afspraak is verzet. Nieuw: maandag 23 november om 10:00")
+    assert len(moved) == 1 and moved[0].body.startswith("Gemeente Utrecht: uw afspraak bij de gemeente is veranderd. De oude tijd geldt niet meer. Nieuwe tijd: maandag 23 november om 10:00")
     history = db.session.execute(select(StatusChange.to_status, StatusChange.by_user_id)
                                  .order_by(StatusChange.id)).all()
     assert history[-1] == ("booked", world.counter.id)
@@ -138,7 +138,7 @@ def test_afzeggen_cancels_frees_the_slot_and_the_municipality_sees_it(world, cli
     appointment = book(referral, slot.id, actor=world.agent)
     reply = receive_inbound(provider_sid="SM1", from_number="+31612345678", to_number="+3197010000000",
                             body="afzeggen")
-    assert reply.startswith("Uw afspraak van woensdag 25 november om 09:00 is afgezegd.")
+    assert reply.startswith("Gemeente Utrecht: uw afspraak van woensdag 25 november om 09:00 is afgezegd.")
     db.session.expire_all()
     assert db.session.get(Appointment, appointment.id).status == "cancelled"
     assert db.session.get(Appointment, appointment.id).cancelled_by == "citizen"

@@ -70,7 +70,7 @@ def test_afzeggen_before_eight_withdraws_the_waiting_reminder(app, world, sendin
     _at(24, 7, 0)
     reply = receive_inbound(provider_sid="SM-afz", from_number="+31612345678", to_number="+3197010000000",
                             body="AFZEGGEN")
-    assert reply.startswith("Uw afspraak van woensdag 25 november om 09:00 is afgezegd.")
+    assert reply.startswith("Gemeente Utrecht: uw afspraak van woensdag 25 november om 09:00 is afgezegd.")
     _at(24, 8, 0)
     assert _dispatch(app).claimed == 0
     assert sending.posts == 1  # only Monday's confirmation ever went out
@@ -93,7 +93,7 @@ def test_a_reschedule_overnight_withdraws_the_old_reminder_and_sends_the_new_tim
     report = _dispatch(app)
     assert report.claimed == 1 and report.sent == 1
     bodies = [m["body"] for m in sending.received]
-    assert bodies[-1].startswith("Uw afspraak is verzet. Nieuw: donderdag 26 november om 09:00")
+    assert bodies[-1].startswith("Gemeente Utrecht: uw afspraak bij de gemeente is veranderd. De oude tijd geldt niet meer. Nieuwe tijd: donderdag 26 november om 09:00")
     assert not any(b.startswith("Morgen") for b in bodies)
 
 
@@ -104,7 +104,7 @@ def test_the_agent_cancels_overnight_the_reminder_is_withdrawn_the_cancellation_
     assert db.session.get(OutboxMessage, reminder_id).status == SmsStatus.WITHDRAWN
     _at(24, 8, 0)
     assert _dispatch(app).sent == 1
-    assert sending.received[-1]["body"].startswith("Uw afspraak van woensdag 25 november om 09:00 gaat niet door.")
+    assert sending.received[-1]["body"].startswith("Gemeente Utrecht: uw afspraak van woensdag 25 november om 09:00 gaat niet door.")
     assert [m.status for m in _sms("appointment_cancelled")] == [SmsStatus.SENT]
 
 
@@ -135,7 +135,7 @@ def test_booked_at_ten_in_the_evening_for_nine_tomorrow(app, world, sending):
     _at(24, 8, 0)
     report = _dispatch(app)
     assert report.sent == 1 and sending.posts == 1
-    assert sending.received[0]["body"].startswith("Afspraak: dinsdag 24 november om 09:00")
+    assert sending.received[0]["body"].startswith("Gemeente Utrecht: u heeft een afspraak. De Belastingdienst heeft die voor u gemaakt. Wanneer: dinsdag 24 november om 09:00")
     assert _sms("appointment_confirmation")[0].status == SmsStatus.SENT
 
 
@@ -149,4 +149,4 @@ def test_a_no_show_withdraws_what_still_waits_and_tells_the_citizen(app, world, 
     confirmation = db.session.get(OutboxMessage, confirmation.id)
     assert confirmation.status == SmsStatus.WITHDRAWN and "niet op de afspraak gekomen" in confirmation.error_reason
     report = _dispatch(app)
-    assert report.sent == 1 and sending.received[0]["body"].startswith("U was er niet bij uw afspraak")
+    assert report.sent == 1 and sending.received[0]["body"].startswith("Gemeente Utrecht: u was er niet bij uw afspraak")

@@ -58,7 +58,7 @@ def test_a_letter_citizen_gets_a_letter_task_that_prints_the_appointment_letter(
     assert old.withdrawn and old.done_by_id is None
     assert (new.kind, new.reason, new.appointment_id) == ("letter", "appointment_moved", moved.id)
     letter = _text(client.get(f"/balie/taken/{new.id}/brief"))
-    assert "verzet" in letter and "maandag 23 november 2026 om 10:30" in letter
+    assert "De oude afspraak geldt niet meer" in letter and "maandag 23 november 2026 om 10:30" in letter
     assert "Uw paspoort" in letter
 
     # Cancelled by the agency: the letter about the move is withdrawn, a cancellation letter replaces it.
@@ -67,7 +67,7 @@ def test_a_letter_citizen_gets_a_letter_task_that_prints_the_appointment_letter(
     tasks = _tasks()
     assert [t.withdrawn for t in tasks] == [True, True, False]
     assert (tasks[-1].kind, tasks[-1].reason) == ("letter", "appointment_cancelled")
-    assert "is afgezegd" in tasks[-1].description
+    assert "gaat niet door" in tasks[-1].description and "030 123 4567" in tasks[-1].description
     assert "Vervallen" in _text(client.get("/balie/taken?status=gedaan"))
     # Done by the counter: by whom, and off the open list.
     assert post_form(client, f"/balie/taken/{tasks[-1].id}/gedaan", get_url="/balie/taken").status_code == 302
@@ -82,7 +82,9 @@ def test_a_phone_citizen_gets_a_call_task_that_says_what_to_tell(world):
     [task] = _tasks()
     assert (task.kind, task.reason, task.appointment_id) == ("call", "appointment_confirmation", appointment.id)
     assert task.description.startswith("Bel Ria Bakker (030 765 4321) om de afspraak te bevestigen: maandag 23 "
-                                       "november om 09:30, Stadskantoor, Stadsplein 1, 3511 AA Utrecht. Neem mee:")
+                                       "november om 09:30, Stadskantoor, Stadsplein 1, 3511 AA Utrecht. Zeg wie belt "
+                                       "(Gemeente Utrecht). Neem mee:")
+    assert task.description.endswith("Niet komen? Bel 030 123 4567.")  # the number the citizen may call
 
 
 def test_an_sms_citizen_gets_no_task(world):
