@@ -10,7 +10,8 @@ from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event, text
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 from extensions import DomainError, babel, csrf, db, limiter, login_manager, migrate, unit_of_work
@@ -45,6 +46,7 @@ def create_app(override: dict | None = None) -> Flask:
     app = Wegwijs(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(config.build(app.instance_path, override))
+    _proxy_fix(app)
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
@@ -77,19 +79,30 @@ def _select_locale():
     return "nl"
 
 
+def _proxy_fix(app: Flask) -> None:
+    """Behind a reverse proxy every request comes from the proxy's address: trust its
+    X-Forwarded-For (and -Proto) for as many proxies as configured, so the login limit per address
+    counts each agent, not the call centre's proxy. Never set it without a proxy that overwrites
+    these headers: a client could then choose its own address."""
+    x_for, x_proto = app.config["PROXY_FIX_X_FOR"], app.config["PROXY_FIX_X_PROTO"]
+    if x_for or x_proto:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=x_proto, x_host=0, x_port=0, x_prefix=0)
+
+
 def _sqlite_pragmas(app: Flask) -> None:
     """WAL, a busy timeout, foreign keys; and write transactions that take the lock up front."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     with app.app_context():
         engine = db.engine
+    busy_timeout_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=5000")
+        cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
@@ -130,6 +143,18 @@ def _error_pages(app: Flask) -> None:
         # year 9999) can only come from a typed or tampered address: there is no such page.
         return render_template("site/error.html", code=404, error=err), 404
 
+    @app.errorhandler(OperationalError)
+    def busy(err):
+        # SQLite (the embedded default) could not have the write lock within the busy timeout.
+        # The unit of work has rolled back, so nothing of the request was saved: ask the user to try
+        # again in a moment instead of a 500. Any other database failure stays a 500.
+        if not _database_locked(err):
+            raise err
+        _no_user_lookup()  # the page must not ask the locked database for the user again
+        response = app.make_response((render_template("site/error.html", code=503, error=err), 503))
+        response.headers["Retry-After"] = str(app.config["BUSY_RETRY_AFTER_SECONDS"])
+        return response
+
     @app.errorhandler(DomainError)
     def refused(err):
         # A rule refused what the view did not expect to be refused (views catch the ones they
@@ -139,6 +164,18 @@ def _error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(err):
         return render_template("site/error.html", code=400, csrf=True, error=err), 400
+
+
+def _database_locked(err: OperationalError) -> bool:
+    message = str(getattr(err, "orig", None) or err).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
+def _no_user_lookup() -> None:
+    """When the user could not be loaded (its query met the lock), the error page shows the
+    anonymous navigation rather than query the database once more from the template."""
+    if "_login_user" not in g:
+        g._login_user = login_manager.anonymous_user()
 
 
 def _security_headers(app: Flask) -> None:

@@ -3,14 +3,23 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 DEFAULTS: dict = {
     # Core
     "ENV_NAME": "development",  # development | production
-    "SECRET_KEY": None,  # required in production; a random one per process in development
+    "SECRET_KEY": None,  # required in production; in development made once and kept in instance/secret_key
     "SQLALCHEMY_DATABASE_URI": None,  # None: SQLite file in instance/
     "SQLALCHEMY_ENGINE_OPTIONS": {},
+    # SQLite (the embedded default): how long a writer waits for the write lock, and the
+    # Retry-After of the 503 "Even druk" page when it still cannot have it.
+    "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    "BUSY_RETRY_AFTER_SECONDS": 5,
+    # Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-For and
+    # X-Forwarded-Proto (Werkzeug's ProxyFix). 0: the address of the connection itself.
+    "PROXY_FIX_X_FOR": 0,
+    "PROXY_FIX_X_PROTO": 0,
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     "BABEL_DEFAULT_LOCALE": "nl",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
@@ -24,7 +33,9 @@ DEFAULTS: dict = {
     "LOGIN_MAX_FAILURES": 5,  # failures before the account is locked for a while
     "LOGIN_LOCK_MINUTES": 15,
     "RATELIMIT_STORAGE_URI": "memory://",
-    "RATELIMIT_LOGIN": "10 per minute",
+    "RATELIMIT_LOGIN": "10 per minute",  # login POSTs per account (the typed address or the user)
+    # and per client address: generous, since a call centre's agents share one address at 08:00
+    "RATELIMIT_LOGIN_ADDRESS": "300 per minute",
     "RATELIMIT_ENABLED": True,
     "SESSION_COOKIE_SECURE": False,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -81,6 +92,12 @@ ENVIRONMENT = {
     "DATABASE_URL": str,
     "REQUIRE_2FA": bool,
     "RATELIMIT_STORAGE_URI": str,
+    "RATELIMIT_LOGIN": str,
+    "RATELIMIT_LOGIN_ADDRESS": str,
+    "SQLITE_BUSY_TIMEOUT_MS": int,
+    "BUSY_RETRY_AFTER_SECONDS": int,
+    "PROXY_FIX_X_FOR": int,
+    "PROXY_FIX_X_PROTO": int,
     "LOGIN_MAX_FAILURES": int,
     "LOGIN_LOCK_MINUTES": int,
     "SESSION_IDLE_MINUTES": int,
@@ -136,6 +153,39 @@ def check_production_key(key: str | None) -> None:
                            f"{_MAKE_ONE}")
 
 
+DEVELOPMENT_KEY_FILE = "secret_key"
+
+
+def development_key(instance_path: str) -> str:
+    """Outside production without a SECRET_KEY: one random key, made once and kept in
+    instance/secret_key (readable by the owner only), so every gunicorn worker and every restart
+    signs sessions with the same key. Workers that start at the same moment agree: the key is
+    written to a private temporary file and linked into place, and whoever links first wins."""
+    os.makedirs(instance_path, exist_ok=True)
+    path = Path(instance_path) / DEVELOPMENT_KEY_FILE
+    for _ in range(2):
+        try:
+            key = path.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            key = ""
+        if key:
+            return key
+        fd, temporary = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(secrets.token_hex(32) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(temporary, 0o600)
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass  # another worker was first (or an empty file is in the way: read again)
+        finally:
+            os.unlink(temporary)
+    raise RuntimeError(f"{path} is empty: delete it (a new key is made) or set SECRET_KEY.")
+
+
 def build(instance_path: str, override: dict | None = None, environ: dict | None = None) -> dict:
     environ = os.environ if environ is None else environ
     cfg = dict(DEFAULTS)
@@ -157,7 +207,7 @@ def build(instance_path: str, override: dict | None = None, environ: dict | None
     if cfg["ENV_NAME"] == "production":
         check_production_key(cfg["SECRET_KEY"])
     if not cfg["SECRET_KEY"]:
-        cfg["SECRET_KEY"] = secrets.token_hex(32)
+        cfg["SECRET_KEY"] = development_key(instance_path)
     cfg["RATELIMIT_STORAGE_URI"] = cfg["RATELIMIT_STORAGE_URI"] or "memory://"
     # Flask also refuses a session cookie signed longer ago than this (a second, coarser limit).
     cfg.setdefault("PERMANENT_SESSION_LIFETIME", cfg["SESSION_MAX_HOURS"] * 3600)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, logout_user
 from sqlalchemy import select
 
@@ -41,9 +42,33 @@ def _login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
 
+def _login_address_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN_ADDRESS"]
+
+
+def _account_key() -> str:
+    """The account a login POST is about: the typed address on the login page (known or not),
+    the logged-in user on the password and two-factor checks."""
+    if current_user.is_authenticated:
+        return f"account:user:{current_user.id}"
+    return "account:email:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _address_key() -> str:
+    return "address:" + get_remote_address()
+
+
+def login_limited(view):
+    """Password and code POSTs are limited per account (RATELIMIT_LOGIN: guessing one account's
+    password) and per client address (RATELIMIT_LOGIN_ADDRESS, generous: the agents of a call
+    centre behind one proxy all log in at 08:00). Set PROXY_FIX_X_FOR behind a proxy (README)."""
+    view = limiter.limit(_login_limit, key_func=_account_key, methods=["POST"])(view)
+    return limiter.limit(_login_address_limit, key_func=_address_key, methods=["POST"])(view)
+
+
 @bp.route("/inloggen", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
+@login_limited
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("site.home"))
@@ -98,7 +123,7 @@ def change_password():
 
 @bp.route("/account/bevestigen", methods=["GET", "POST"])
 @allow(*ALL_ROLES)
-@limiter.limit(_login_limit, methods=["POST"])
+@login_limited
 def confirm_identity():
     """Asked before a sensitive change when the password was last given too long ago."""
     form = ConfirmIdentityForm()
@@ -115,7 +140,7 @@ def confirm_identity():
 
 @bp.route("/account/tweestaps", methods=["GET", "POST"])
 @allow(*ALL_ROLES, needs_2fa=False)
-@limiter.limit(_login_limit, methods=["POST"])
+@login_limited
 def two_factor():
     if not current_user.totp_enabled:
         return redirect(url_for("accounts.two_factor_setup"))

@@ -32,13 +32,13 @@ def test_login_and_logout(client, factory, login, post_form):
 
 
 def test_passwords_get_the_owasp_argon2_cost_by_default_and_a_cheaper_hash_is_upgraded_at_login(app, client, factory,
-                                                                                                 login):
+                                                                                                 login, tmp_path):
     """The suite hashes cheaply (tests/conftest.py); this is the one test of the production cost."""
     import config
-    defaults = config.build(app.instance_path, environ={})
+    defaults = config.build(str(tmp_path), environ={})  # its development key goes to tmp_path
     owasp = {"PASSWORD_HASH_TIME_COST": 2, "PASSWORD_HASH_MEMORY_KIB": 19 * 1024, "PASSWORD_HASH_PARALLELISM": 1}
     assert {key: defaults[key] for key in owasp} == owasp
-    production = config.build(app.instance_path, environ={"ENV_NAME": "production", "SECRET_KEY": "x" * 32})
+    production = config.build(str(tmp_path), environ={"ENV_NAME": "production", "SECRET_KEY": "x" * 32})
     assert {key: production[key] for key in owasp} == owasp
     user = factory.user("agent")
     assert user.password_hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")  # the tests' cheap setting
