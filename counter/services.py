@@ -7,7 +7,7 @@ every status change, reschedule for moving an appointment; referrals.outreach to
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from blinker import Namespace
 from flask import current_app
@@ -110,6 +110,14 @@ def _claim_appointment(appointment: Appointment, to: str) -> None:
     if claimed.rowcount != 1:
         raise DomainError(_("Deze afspraak is al verwerkt."))
     db.session.refresh(appointment)
+
+
+# "Is er" more than this before the appointment (at night for a 09:00 slot, or the wrong row) asks first.
+EARLY_CHECK_IN = timedelta(hours=1)
+
+
+def check_in_is_early(appointment: Appointment) -> bool:
+    return clock.now() < appointment.starts_at - EARLY_CHECK_IN
 
 
 @unit_of_work()

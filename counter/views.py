@@ -78,12 +78,17 @@ def check_in(appointment_id: int):
     if not ConfirmForm().validate_on_submit():
         flash(_("De pagina was verlopen. Probeer het opnieuw."), "error")
         return redirect(url_for("counter.visit", appointment_id=appointment.id))
+    if (appointment.status == AppointmentStatus.BOOKED and cs.check_in_is_early(appointment)
+            and request.form.get("vroeg") != "1"):
+        # Far before the appointment: probably the wrong row or the wrong day. Ask first.
+        return render_template("counter/check_in_early.html", form=ConfirmForm(), appointment=appointment,
+                               citizen=appointment.referral.citizen)
     try:
         cs.check_in(appointment, actor=current_user)
     except DomainError as err:
         flash(err.message, "error")
         return redirect(url_for("counter.visit", appointment_id=appointment_id))
-    flash(_("%(name)s is aangemeld. Leg na het gesprek de uitkomst vast.", name=appointment.referral.citizen.name),
+    flash(_("%(name)s is er. Leg na het gesprek de uitkomst vast.", name=appointment.referral.citizen.name),
           "success")
     return redirect(url_for("counter.visit", appointment_id=appointment_id))
 

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -80,7 +81,7 @@ def course_label(course: Course) -> str:
     label = f"{course.title}, {course.location.name}"
     if course.sessions:
         label += ", " + _("start %(when)s", when=when(course.sessions[0].starts_at, "weekday_time"))
-    label += " (" + (_("%(n)s plaatsen vrij", n=course.free) if course.free else _("vol: wachtlijst")) + ")"
+    label += " (" + (ngettext("%(num)s plaats vrij", "%(num)s plaatsen vrij", course.free) if course.free else _("vol: wachtlijst")) + ")"
     return label
 
 

@@ -49,6 +49,9 @@ def parse_phone(raw: str, region: str = DEFAULT_REGION) -> PhoneNumber:
     except phonenumbers.NumberParseException:
         raise DomainError(_("Dit is geen geldig telefoonnummer. Voorbeeld: 06 12345678.")) from None
     if not phonenumbers.is_valid_number(number):
+        if number.country_code == 31 and str(number.national_number).startswith("60"):
+            # 06-0...: no such mobile number exists; say why, not only that it is wrong.
+            raise DomainError(_("Dit nummer bestaat niet: een mobiel nummer begint met 06-1 t/m 06-9."))
         raise DomainError(_("Dit is geen geldig telefoonnummer. Voorbeeld: 06 12345678."))
     kind = phonenumbers.number_type(number)
     is_dutch = number.country_code == 31

@@ -95,8 +95,10 @@ class ListFilterForm(Form):
     class Meta:
         csrf = False
 
+    zoek = StringField(_l("Zoek op naam, telefoonnummer of postcode"), validators=[Length(max=60)])
     status = SelectField(_l("Status"), validate_choice=False, validators=[Optional()])
-    mine = BooleanField(_l("Alleen mijn eigen verwijzingen"))
+    # An agent sees their own referrals first; "alle=1" shows the whole organisation's.
+    alle = HiddenField()
 
 
 __all__ = ["BookForm", "ClosureForm", "HiddenField", "ListFilterForm", "LocationForm",

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     event,
+    func,
     text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -175,6 +176,14 @@ class Citizen(db.Model):
     helper_relation: Mapped[str] = mapped_column(String(60), default="")
     helper_phone_e164: Mapped[str] = mapped_column(String(20), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    __table_args__ = (
+        # "Mijn verwijzingen" finds a citizen who calls back (referrals.services.search_condition):
+        # by phone through the index on phone_e164, by postcode (and house number), by the start of
+        # the name (a range on lower(name), the one form of a name search a B-tree index serves).
+        Index("ix_citizen_postcode_house", "postcode", "house_number"),
+        Index("ix_citizen_name_lower", func.lower(name)),
+    )
 
     @property
     def support_needs(self) -> list:

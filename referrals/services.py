@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -170,10 +170,12 @@ def check_referral_input(data: ReferralInput) -> dict:
     if data.language not in LANGUAGES:
         errors["language"] = _("Kies een taal.")
 
-    clean["helper_name"] = " ".join((data.helper_name or "").split())
-    clean["helper_relation"] = " ".join((data.helper_relation or "").split())
+    # The helper's details count only when the citizen brings a helper (the form shows them only then).
+    with_helper = bool(data.brings_helper)
+    clean["helper_name"] = " ".join((data.helper_name or "").split()) if with_helper else ""
+    clean["helper_relation"] = " ".join((data.helper_relation or "").split()) if with_helper else ""
     clean["helper_phone"] = ""
-    if (data.helper_phone or "").strip():
+    if with_helper and (data.helper_phone or "").strip():
         helper_phone = check("helper_phone", lambda: phone_of(data.helper_phone, "helper_phone"))
         clean["helper_phone"] = helper_phone.e164 if helper_phone else ""
         if not clean["helper_name"]:
@@ -299,15 +301,95 @@ def appointment_for_user(appointment_id: int, user=None) -> Appointment:
                  selectinload(Appointment.referral).selectinload(Referral.municipality)))
 
 
-def referrals_query(user, *, only_mine: bool = False, status: str | None = None):
-    """Select of the referrals this user's organisation may see, newest first, eager-loaded."""
+_POSTCODE_SEARCH = re.compile(r"^\s*(\d{4})\s*([A-Za-z]{2})\s*(?:[,-]?\s*(\d+\s*[A-Za-z0-9-]{0,6}))?\s*$")
+_PHONE_SEARCH = re.compile(r"^[\d\s()+.\-]+$")
+
+
+@dataclass(frozen=True)
+class Search:
+    """What a search on the referral lists looks for: `kind` is 'phone', 'postcode', 'name', or
+    'invalid' (with `message`), `value` the normalised form."""
+
+    kind: str
+    value: str = ""
+    house_number: str = ""
+    message: str = ""
+
+
+def parse_search(text: str | None) -> Search | None:
+    """Read what the agent typed into the one search field: a telephone number (compared in E.164,
+    so "06-12345678" finds "+31612345678"), a postcode with or without house number, or else the
+    start of a name. None when nothing was typed."""
+    text = " ".join((text or "").split())
+    if not text:
+        return None
+    if _PHONE_SEARCH.match(text) and sum(c.isdigit() for c in text) >= 6:
+        try:
+            return Search("phone", parse_phone(text).e164)
+        except DomainError as err:
+            return Search("invalid", message=err.message)
+    match = _POSTCODE_SEARCH.match(text)
+    if match:
+        try:
+            postcode = normalise_postcode(match.group(1) + match.group(2))
+        except DomainError as err:
+            return Search("invalid", message=err.message)
+        house = ""
+        if match.group(3):
+            try:
+                house = normalise_house_number(match.group(3))
+            except DomainError as err:
+                return Search("invalid", message=err.message)
+        return Search("postcode", postcode, house_number=house)
+    if len(text) < 2:
+        return Search("invalid", message=_("Typ minstens twee letters van de naam."))
+    return Search("name", text.lower())
+
+
+def search_condition(search: Search):
+    """The WHERE clause on Citizen for a search, each served by an index: phone equality
+    (ix on citizen.phone_e164), postcode (and house number) equality (ix_citizen_postcode_house),
+    and the start of the name as a range on lower(name) (ix_citizen_name_lower). A name is matched
+    from its start ("jan de" finds "Jan de Vries"): a match anywhere in the name cannot use a B-tree
+    index and would read every referral of the organisation."""
+    if search.kind == "phone":
+        return Citizen.phone_e164 == search.value
+    if search.kind == "postcode":
+        condition = Citizen.postcode == search.value
+        if search.house_number:
+            condition = and_(condition, Citizen.house_number == search.house_number)
+        return condition
+    if search.kind == "name":
+        prefix = search.value
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        lowered = func.lower(Citizen.name)
+        return and_(lowered >= prefix, lowered < upper, lowered.like(escaped + "%", escape="\\"))
+    return false()
+
+
+def referrals_query(user, *, only_mine: bool = False, status: str | None = None, search: Search | None = None):
+    """Select of the referrals this user's organisation may see, newest first, eager-loaded;
+    optionally only the user's own, of one status, or those whose citizen matches `search`."""
     stmt = (select(Referral).where(_org_column_for(user) == user.organisation_id)
             .options(*_referral_options()).order_by(Referral.created_at.desc(), Referral.id.desc()))
     if only_mine:
         stmt = stmt.where(Referral.referred_by_id == user.id)
     if status:
         stmt = stmt.where(Referral.status == status)
+    if search is not None:
+        stmt = stmt.join(Citizen, Citizen.id == Referral.citizen_id).where(search_condition(search))
     return stmt
+
+
+def reminder_expected(appointment: Appointment) -> bool:
+    """Whether the day-before reminder (queue_reminders) can still go out for this appointment: an
+    SMS appointment on a later day, with sending time left before that day begins. A same-day
+    appointment, or one tomorrow booked in the quiet hours, gets its confirmation only."""
+    if appointment.channel != Channel.SMS:
+        return False
+    day_starts, _end = local_day_bounds(appointment.starts_at.astimezone(AMSTERDAM).date())
+    return next_allowed_send(clock.now()) < day_starts
 
 
 def current_appointment(referral: Referral) -> Appointment | None:

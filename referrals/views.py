@@ -122,7 +122,8 @@ def confirmation(referral_id: int):
     sms = [m for m in messages_for("appointment", appointment.id) if m.purpose in
            ("appointment_confirmation", "appointment_moved")]
     services.record_read(referral, actor=current_user, purpose="afspraak bevestigen")
-    return render_template("referrals/confirmation.html", referral=referral, appointment=appointment, sms=sms)
+    return render_template("referrals/confirmation.html", referral=referral, appointment=appointment, sms=sms,
+                           reminder=services.reminder_expected(appointment))
 
 
 @bp.route("/afspraken/<int:appointment_id>/verzetten", methods=["GET", "POST"])
@@ -191,12 +192,20 @@ def letter(appointment_id: int):
 def _list(template_title):
     filters = ListFilterForm(request.args)
     filters.status.choices = [("", _("Alle"))] + [(k.value, v) for k, v in STATUS_LABELS.items()]
-    page = paginate(services.referrals_query(current_user, only_mine=bool(filters.mine.data),
-                                             status=filters.status.data or None))
+    # An agent refers citizens and looks for their own first; the whole organisation is one click away.
+    can_choose = _is_agency() and current_user.role_enum == Role.AGENT
+    only_mine = can_choose and filters.alle.data != "1"
+    search = services.parse_search(filters.zoek.data)
+    if search is not None and search.kind == "invalid":
+        filters.zoek.errors = [search.message]
+    page = paginate(services.referrals_query(current_user, only_mine=only_mine, status=filters.status.data or None,
+                                             search=search))
     rows = [(r, services.current_appointment(r), services.agency_line(r)) for r in page.items]
     record_list_read("referral", [r.id for r in page.items], "verwijzingen bekijken")
+    if can_choose and not only_mine:
+        template_title = _("Alle verwijzingen van de organisatie")
     return render_template("referrals/list.html", page=page, rows=rows, filters=filters, title=template_title,
-                           agency=_is_agency())
+                           agency=_is_agency(), can_choose=can_choose, only_mine=only_mine, search=search)
 
 
 @bp.get("/verwijzingen")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -229,7 +229,8 @@ def update_volunteer(volunteer: Volunteer, data: VolunteerInput, *, actor: User)
     clean = check_volunteer(data)
     _refuse_double(volunteer.municipality_id, clean["phone_e164"], volunteer.id)
     if clean["max_buddies"] < volunteer.load:
-        raise DomainError(_("Deze vrijwilliger heeft nu %(n)s maatjes; kies niet minder.", n=volunteer.load),
+        raise DomainError(ngettext("Deze vrijwilliger heeft nu %(num)s maatje; kies niet minder.",
+                                   "Deze vrijwilliger heeft nu %(num)s maatjes; kies niet minder.", volunteer.load),
                           "max_buddies")
     new_number = clean["phone_e164"] != volunteer.phone_e164
     for key, value in clean.items():

@@ -259,3 +259,22 @@ def test_no_show_of_a_later_day_is_not_even_offered(town, client, login):
     response = client.get(f"/balie/afspraken/{appointment.id}/niet-gekomen")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/balie/afspraken/{appointment.id}")
     assert "pas op een latere dag" in text_of(client.get(response.headers["Location"]))
+
+
+def test_is_er_far_before_the_appointment_asks_first(town, client, login, post_form):
+    """Issue 14: "Is er" at night for a 09:00 appointment (or on the wrong row) asks for confirmation."""
+    from datetime import timedelta
+
+    from extensions import clock
+    appointment = booked(town)
+    clock.freeze(appointment.starts_at - timedelta(hours=10))
+    login(client, town.counter)
+    url = f"/balie/afspraken/{appointment.id}/aanmelden"
+    response = post_form(client, url, get_url=f"/balie/afspraken/{appointment.id}")
+    assert response.status_code == 200 and "Is er, zo vroeg?" in text_of(response)
+    db.session.expire_all()
+    assert db.session.get(Appointment, appointment.id).status == "booked"  # nothing changed yet
+    response = post_form(client, url, {"vroeg": "1"}, get_url=f"/balie/afspraken/{appointment.id}")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Appointment, appointment.id).status == "attended"

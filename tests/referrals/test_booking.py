@@ -230,9 +230,10 @@ def test_other_organisations_get_404_and_see_nothing(world, client, login, post_
             assert c.get(url).status_code == 404, (user.email, url)
         listing = "/verwijzingen" if user is world.other_agent else "/gemeente/verwijzingen"
         assert "Jan de Vries" not in c.get(listing).get_data(as_text=True)
-    # The municipality it is addressed to, and the agency's lead, do see it.
+    # The municipality it is addressed to, and the agency's lead, do see it; a colleague among all
+    # of the organisation's referrals (issue 14: an agent's own come first).
     for user, listing in ((world.counter, "/gemeente/verwijzingen"), (world.lead, "/verwijzingen"),
-                          (world.colleague, "/verwijzingen")):
+                          (world.colleague, "/verwijzingen?alle=1")):
         c = client.application.test_client()
         login(c, user)
         assert "Jan de Vries" in c.get(listing).get_data(as_text=True)
