@@ -51,5 +51,10 @@ def seed() -> None:
     db.session.flush()
 
 
+def first(model, *conditions):
+    """The first row that matches, or None: how every context's demo seed finds what an earlier one made."""
+    return db.session.execute(select(model).where(*conditions).limit(1)).scalar()
+
+
 def organisation(name: str) -> Organisation:
     return db.session.execute(select(Organisation).where(Organisation.name == name)).scalar_one()

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
-
+from accounts.demo import first
 from accounts.models import Organisation, User
 from extensions import clock, db, unit_of_work
 from extensions.dates import AMSTERDAM, local_today, stored_when
@@ -26,17 +25,14 @@ TODAY = [
 ]
 
 
-def _one(model, *conditions):
-    return db.session.execute(select(model).where(*conditions).limit(1)).scalar()
-
 
 @unit_of_work()
 def seed() -> None:
-    utrecht = _one(Organisation, Organisation.name == "Gemeente Utrecht")
-    agent = _one(User, User.email == "agent@belastingdienst.demo.nl")
+    utrecht = first(Organisation, Organisation.name == "Gemeente Utrecht")
+    agent = first(User, User.email == "agent@belastingdienst.demo.nl")
     if utrecht is None or agent is None:
         return
-    location = _one(Location, Location.municipality_id == utrecht.id, Location.name == "Stadskantoor")
+    location = first(Location, Location.municipality_id == utrecht.id, Location.name == "Stadskantoor")
     if location is None:
         return
     _seed_today(utrecht, location, agent)
@@ -44,7 +40,7 @@ def seed() -> None:
 
 def _seed_today(utrecht: Organisation, location: Location, agent: User) -> None:
     names = [row[0] for row in TODAY]
-    if _one(Citizen, Citizen.name.in_(names)):
+    if first(Citizen, Citizen.name.in_(names)):
         return
     today = local_today()
     for name, phone, postcode, number, channel, at, extras in TODAY:

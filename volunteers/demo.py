@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
-
+from accounts.demo import first
 from accounts.models import Organisation, User
 from counter.services import OutcomeInput, record_outcome
 from extensions import clock, db, unit_of_work
@@ -30,21 +29,18 @@ WAITING = dict(name="Khadija Bouzid", phone="06 45678901", postcode="3523 AB", h
                categories=["toeslagen", "digid_app"], reason="language", needs_interpreter=True, consent=True)
 
 
-def _one(model, *conditions):
-    return db.session.execute(select(model).where(*conditions).limit(1)).scalar()
-
 
 @unit_of_work()
 def seed() -> None:
-    utrecht = _one(Organisation, Organisation.name == "Gemeente Utrecht")
-    coordinator = _one(User, User.email == "coordinator@utrecht.demo.nl")
-    counter = _one(User, User.email == "balie@utrecht.demo.nl")
-    agent = _one(User, User.email == "agent@belastingdienst.demo.nl")
+    utrecht = first(Organisation, Organisation.name == "Gemeente Utrecht")
+    coordinator = first(User, User.email == "coordinator@utrecht.demo.nl")
+    counter = first(User, User.email == "balie@utrecht.demo.nl")
+    agent = first(User, User.email == "agent@belastingdienst.demo.nl")
     if None in (utrecht, coordinator, counter, agent):
         return
-    if _one(Volunteer, Volunteer.municipality_id == utrecht.id) is None:
+    if first(Volunteer, Volunteer.municipality_id == utrecht.id) is None:
         _volunteers(utrecht, coordinator)
-    if _one(Citizen, Citizen.name == WAITING["name"]) is None:
+    if first(Citizen, Citizen.name == WAITING["name"]) is None:
         _waiting_citizen(utrecht, agent, counter)
 
 
@@ -78,6 +74,6 @@ def _waiting_citizen(utrecht, agent, counter) -> None:
     record_outcome(referral, OutcomeInput(actions=["explained"], minutes=40, result="partly", solution="buddy",
                                           notes="Zoekt iemand die maandelijks helpt met post en toeslagen."),
                    actor=counter)
-    search = _one(BuddySearch, BuddySearch.referral_id == referral.id)
+    search = first(BuddySearch, BuddySearch.referral_id == referral.id)
     if search is not None:
         search.language = "ar"  # she speaks Arabic best: the ranking shows why Anna comes first
