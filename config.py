@@ -75,6 +75,10 @@ DEFAULTS: dict = {
     # Volunteers
     "VOG_VALID_YEARS": 3,  # a VOG counts as valid this many years from its date
     "BUDDY_OFFER_HOURS": 48,  # an offer without an answer goes to the next volunteer after this
+    # Processing log (see README: Verwerkingenlogboek). The key of the persons' pseudonyms is never
+    # stored in the database; production refuses to start without one, like without a SECRET_KEY.
+    "PROCESSING_LOG_KEY": None,  # development and tests: DEVELOPMENT_LOG_KEY
+    "PROCESSING_LOG_RETENTION_DAYS": 730,  # the log's own retention term: lines older than this are purged
 }
 
 PRODUCTION = {
@@ -121,6 +125,8 @@ ENVIRONMENT = {
     "STALE_AFTER_WORKING_DAYS": int,
     "VOG_VALID_YEARS": int,
     "BUDDY_OFFER_HOURS": int,
+    "PROCESSING_LOG_KEY": str,
+    "PROCESSING_LOG_RETENTION_DAYS": int,
 }
 
 
@@ -142,15 +148,21 @@ MIN_SECRET_KEY_BYTES = 32
 _MAKE_ONE = "Make one with: python3 -c 'import secrets; print(secrets.token_hex(32))'"
 
 
-def check_production_key(key: str | None) -> None:
-    """Production refuses to start without a real key: the session cookie, and so every login, hangs on it."""
+def check_production_key(key: str | None, name: str = "SECRET_KEY") -> None:
+    """Production refuses to start without a real key: the session cookie, and so every login, hangs
+    on SECRET_KEY; the processing log's pseudonyms on PROCESSING_LOG_KEY."""
     if not key:
-        raise RuntimeError(f"SECRET_KEY must be set in production. {_MAKE_ONE}")
+        raise RuntimeError(f"{name} must be set in production. {_MAKE_ONE}")
     if key.strip().lower().startswith("change-me"):
-        raise RuntimeError(f"SECRET_KEY is still the placeholder from .env.example. {_MAKE_ONE}")
+        raise RuntimeError(f"{name} is still the placeholder from .env.example. {_MAKE_ONE}")
     if len(key.encode("utf-8")) < MIN_SECRET_KEY_BYTES:
-        raise RuntimeError(f"SECRET_KEY is too short: at least {MIN_SECRET_KEY_BYTES} bytes are needed in production. "
+        raise RuntimeError(f"{name} is too short: at least {MIN_SECRET_KEY_BYTES} bytes are needed in production. "
                            f"{_MAKE_ONE}")
+
+
+# Outside production without PROCESSING_LOG_KEY: a fixed, public value. Pseudonyms made with it
+# protect nothing, which is fine for demo data and tests and never allowed in production.
+DEVELOPMENT_LOG_KEY = "development-only-processing-log-key-not-secret"
 
 
 DEVELOPMENT_KEY_FILE = "secret_key"
@@ -206,8 +218,10 @@ def build(instance_path: str, override: dict | None = None, environ: dict | None
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **cfg["SQLALCHEMY_ENGINE_OPTIONS"]}
     if cfg["ENV_NAME"] == "production":
         check_production_key(cfg["SECRET_KEY"])
+        check_production_key(cfg["PROCESSING_LOG_KEY"], "PROCESSING_LOG_KEY")
     if not cfg["SECRET_KEY"]:
         cfg["SECRET_KEY"] = development_key(instance_path)
+    cfg["PROCESSING_LOG_KEY"] = cfg["PROCESSING_LOG_KEY"] or DEVELOPMENT_LOG_KEY
     cfg["RATELIMIT_STORAGE_URI"] = cfg["RATELIMIT_STORAGE_URI"] or "memory://"
     # Flask also refuses a session cookie signed longer ago than this (a second, coarser limit).
     cfg.setdefault("PERMANENT_SESSION_LIFETIME", cfg["SESSION_MAX_HOURS"] * 3600)

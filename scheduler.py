@@ -48,6 +48,7 @@ JOBS: list[Job] = [
     Job("escalation-clocks", "helpdesk.jobs:escalation_clocks", "interval", {"minutes": 5}),
     Job("buddy-offer-timeouts", "volunteers.jobs:offers", "interval", {"minutes": 5}),
     Job("volunteers-hourly", "volunteers.jobs:hourly", "cron", {"minute": 50}),
+    Job("privacy-log-purge", "privacy.jobs:purge_log", "cron", {"hour": 3, "minute": 15}),  # the log's own retention
 ]
 
 JOB_DEFAULTS = {

@@ -100,11 +100,17 @@ FROM c
 """)
 
 LOG = text("""
-INSERT INTO processing_log (at, actor_id, actor_name, organisation_id, organisation_name, action, subject_type,
-                            subject_id, purpose, detail)
-SELECT now() - random() * interval '365 days', :agent, 'Agent Bench', :agency, 'Bench Callcentre',
-       (CAST(:actions AS text[]))[1 + g % cardinality(CAST(:actions AS text[]))], 'referral', g, 'verwijzing inzien', NULL
-FROM generate_series(1, CAST(:n AS integer)) AS g
+WITH s AS (SELECT g, substr(md5(g::text || ':' || CAST(:start AS text)), 1, 16) AS op,
+                  now() - random() * interval '365 days' AS t
+           FROM generate_series(1, CAST(:n AS integer)) AS g),
+     a AS (INSERT INTO processing_audit (operation_id, at, actor_id, actor_name, organisation_id, organisation_name)
+           SELECT op, t, :agent, 'Agent Bench', :agency, 'Bench Callcentre' FROM s)
+INSERT INTO processing_log_line (trace_id, operation_id, activity_id, activity_version, action, person_type, person,
+                                 status, started_at, ended_at)
+SELECT md5(op), op, (CAST(:activities AS text[]))[1 + g % cardinality(CAST(:activities AS text[]))], 1,
+       (CAST(:actions AS text[]))[1 + g % cardinality(CAST(:actions AS text[]))], 'citizen',
+       encode(sha256(CAST(g % 50000 AS text)::bytea), 'hex'), 'ok', t, t
+FROM s
 """)
 
 SMS = text("""
@@ -120,7 +126,6 @@ FROM (SELECT g, now() - random() * interval '365 days' AS t FROM generate_series
 def grow(db, ids, sizes: dict, target: dict) -> dict:
     """Insert up to the target counts; returns the new counts."""
     from messaging import sms_texts
-    from privacy.services import ACTIONS
     from referrals.vocabulary import REASONS, Status
 
     params = {"agency": ids["agency"], "agent": ids["agent"], "town": ids["town"]}
@@ -131,15 +136,15 @@ def grow(db, ids, sizes: dict, target: dict) -> dict:
                                      "statuses": [s.value for s in Status], "reasons": list(REASONS)})
         n = target["log"] - sizes["log"]
         if n > 0:
-            conn.execute(LOG, {**params, "n": n, "actions": ["read", "login", "create", "update"]
-                               if "read" in ACTIONS else list(ACTIONS)[:4]})
+            conn.execute(LOG, {**params, "n": n, "start": sizes["log"], "actions": ["read", "create", "update"],
+                               "activities": ["referral", "appointment", "counter", "course"]})
         n = target["sms"] - sizes["sms"]
         if n > 0:
             conn.execute(SMS, {**params, "n": n, "start": sizes["sms"], "purposes": list(sms_texts.TEXTS)})
     with db.engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
         return {"referrals": conn.execute(text("SELECT count(*) FROM referral")).scalar_one(),
-                "log": conn.execute(text("SELECT count(*) FROM processing_log")).scalar_one(),
+                "log": conn.execute(text("SELECT count(*) FROM processing_log_line")).scalar_one(),
                 "sms": conn.execute(text("SELECT count(*) FROM sms_message")).scalar_one()}
 
 
@@ -187,7 +192,8 @@ class Size:
         return {
             "Mijn verwijzingen, page 1": (self.agent, "/verwijzingen"),
             "Mijn verwijzingen, last page (laatste=1)": (self.agent, last_page_url(self.agent)),
-            "Verwerkingenlogboek, page 1": (self.admin, "/beheer/verwerkingenlogboek"),
+            # The log answers a question (a person, a trace or an activity), it is not browsed.
+            "Verwerkingenlogboek, page 1": (self.admin, "/beheer/verwerkingenlogboek?activity=counter"),
             "Sms-berichten, page 1": (self.admin, "/beheer/sms"),
         }
 

@@ -24,7 +24,7 @@ from courses import services as course_services
 from extensions import DomainError, clock, db, unit_of_work
 from extensions.dates import AMSTERDAM, local_day_bounds, local_today, stored_stamp, working_days_before
 from messaging.services import withdraw
-from privacy.services import record
+from privacy.services import record, record_list_read
 from referrals.checks import refuse_bsn
 from referrals.models import Appointment, Location, Referral
 from referrals.outreach import add_task, place_values, tell_citizen
@@ -62,15 +62,15 @@ def day_list_location(location_id: int | None, locations: list[Location], user=N
 
 
 @unit_of_work()
-def record_day_list_read(location: Location, day: date, count: int) -> None:
-    if count:
-        record("read", "location", location.id, "daglijst balie", detail=f"{day.isoformat()}: {count} afspraken")
+def record_day_list_read(citizen_ids: list[int]) -> None:
+    """One processing-log line per citizen on the page of the day list."""
+    record_list_read("counter", "citizen", citizen_ids)
 
 
 @unit_of_work()
 def record_visit_read(appointment_id: int, referral_id: int, *, citizen_id: int, actor: User) -> None:
-    record("read", "citizen", citizen_id, "inwoner helpen aan de balie",
-           detail=f"verwijzing {referral_id}, afspraak {appointment_id}", actor=actor)
+    record("counter", "read", "citizen", citizen_id, detail=f"verwijzing {referral_id}, afspraak {appointment_id}",
+           actor=actor)
 
 
 def visit_of(appointment_id: int) -> CounterVisit | None:
@@ -129,8 +129,8 @@ def check_in(appointment: Appointment, *, actor: User) -> None:
                                 municipality_id=appointment.municipality_id, kind="checked_in",
                                 at=clock.now(), by_user_id=actor.id))
     change_status(referral, Status.ATTENDED, actor=actor, note="Aangemeld aan de balie")
-    record("update", "referral", referral.id, "inwoner helpen aan de balie",
-           detail=f"afspraak {appointment.id}: aangemeld", actor=actor)
+    record("counter", "update", "citizen", referral.citizen_id, detail=f"afspraak {appointment.id}: aangemeld",
+           actor=actor)
 
 
 @unit_of_work()
@@ -162,8 +162,8 @@ def mark_no_show(appointment: Appointment, *, actor: User) -> str:
             task_text=f"Bel {citizen.name}: niet gekomen op {when}; vertel hoe een nieuwe afspraak te maken.",
             letter_text=f"U had op {when} een afspraak bij de gemeente ({location.name}), maar u was er niet. "
                         f"Wilt u een nieuwe afspraak? Bel ons dan op {location.phone}.")
-    record("update", "referral", referral.id, "inwoner helpen aan de balie",
-           detail=f"afspraak {appointment.id}: niet gekomen", actor=actor)
+    record("counter", "update", "citizen", referral.citizen_id, detail=f"afspraak {appointment.id}: niet gekomen",
+           actor=actor)
     return how
 
 
@@ -266,7 +266,7 @@ def record_outcome(referral: Referral, data: OutcomeInput, *, actor: User):
         record_result(referral, result=data.result, solution=data.solution)
         if data.solution in ("none", "other"):
             change_status(referral, Status.CLOSED, actor=actor, note="Afgesloten na de uitkomst")
-        record("update", "referral", referral.id, "uitkomst vastleggen", detail=f"oplossing {data.solution}",
+        record("counter", "update", "citizen", referral.citizen_id, detail=f"oplossing {data.solution}",
                actor=actor)
         if course is not None:
             enrolment = course_services.enrol(referral, course, actor=actor)

@@ -49,7 +49,7 @@ def day_list():
         outcomes = cs.outcomes_for([a.referral_id for a in page.items])
     form.datum.data = day
     if page is not None:
-        cs.record_day_list_read(location, day, len(page.items))
+        cs.record_day_list_read([a.referral.citizen_id for a in page.items])
     return render_template("counter/day_list.html", form=form, location=location, day=day, page=page,
                            outcomes=outcomes, today=local_today(), confirm=ConfirmForm())
 
@@ -179,7 +179,7 @@ def referral_result(referral_id: int):
         return redirect(url_for("counter.outcome", referral_id=referral.id))
     html = render_template("counter/result.html", referral=referral, citizen=referral.citizen, outcome=result,
                            enrolment=course_services.active_enrolment(referral.id), line=booking.agency_line(referral))
-    booking.record_read(referral, actor=current_user, purpose="uitkomst inzien")
+    booking.record_read(referral, actor=current_user, activity="counter")
     return html
 
 
@@ -191,5 +191,5 @@ def referral_result(referral_id: int):
 @allow(*MUNICIPAL, nav=_l("Vertraagde verwijzingen"), nav_order=35)
 def stale():
     page = paginate(cs.stale_query(current_user.organisation_id))
-    record_list_read("referral", [r.id for r in page.items], "vertraagde verwijzingen opvolgen")
+    record_list_read("stale-follow-up", "citizen", [r.citizen_id for r in page.items])
     return render_template("counter/stale.html", page=page, solutions=SOLUTIONS)

@@ -24,7 +24,7 @@ from courses.models import Attendance, Course, CourseSession, Enrolment, Enrolme
 from extensions import DomainError, clock, db, job_step, unit_of_work
 from extensions.dates import AMSTERDAM, local_day_bounds, local_day_start, local_today, stored_stamp, when
 from messaging.services import next_allowed_send, withdraw
-from privacy.services import record
+from privacy.services import record, record_many
 from referrals.checks import refuse_bsn
 from referrals.models import Location, Referral
 from referrals.outreach import place_values, register_sms_subject, tell_citizen
@@ -138,9 +138,9 @@ def attendance_counts(course_id: int) -> dict[int, int]:
 
 
 @unit_of_work()
-def record_course_read(course: Course, count: int) -> None:
-    if count:
-        record("read", "course", course.id, "cursus Digisterker", detail=f"{count} deelnemers")
+def record_course_read(course: Course, citizen_ids: list[int]) -> None:
+    """The course page showed its participants and waiting list: a log line for each."""
+    record_many("course", "read", "citizen", citizen_ids, detail=f"cursus {course.id}")
 
 
 # --- planning ---------------------------------------------------------------------------------------------
@@ -323,7 +323,7 @@ def enrol(referral: Referral, course: Course, *, actor: User) -> Enrolment:
               letter=f"De cursus {course.title} is vol. Digisterker is een cursus over DigiD en internet. U staat "
                      f"op de wachtlijst. Is er een plaats vrij? Dan krijgt u bericht. Vragen? Bel ons op "
                      f"{_phone(course)}.")
-    record("update", "referral", referral.id, "cursus Digisterker",
+    record("course", "update", "citizen", referral.citizen_id,
            detail=f"cursus {course.id}: {'ingeschreven' if seat else 'wachtlijst'}", actor=actor)
     return enrolment
 
@@ -379,7 +379,7 @@ def cancel_enrolment(enrolment: Enrolment, *, actor: User) -> Enrolment | None:
                   f"Laat {other.citizen.name} weten: er is plaats in {course.title}, eerste keer "
                   f"{_first_session_text(course)}.",
                   letter=_seat_letter(course, promoted=True))
-            record("update", "referral", other.id, "cursus Digisterker",
+            record("course", "update", "citizen", other.citizen_id,
                    detail=f"cursus {course.id}: van de wachtlijst ingeschreven", actor=actor)
             _remind_late(promoted, other, course)
     # The citizen hears of it by their channel (an SMS, a letter or a call), like every other step.
@@ -387,8 +387,7 @@ def cancel_enrolment(enrolment: Enrolment, *, actor: User) -> Enrolment | None:
           f"Laat {referral.citizen.name} weten: niet meer ingeschreven voor {course.title}.",
           letter=f"U doet niet meer mee aan de cursus {course.title}. Klopt dit niet? Of wilt u later toch "
                  f"meedoen? Bel ons op {_phone(course)}.")
-    record("update", "referral", referral.id, "cursus Digisterker", detail=f"cursus {course.id}: afgemeld",
-           actor=actor)
+    record("course", "update", "citizen", referral.citizen_id, detail=f"cursus {course.id}: afgemeld", actor=actor)
     return promoted
 
 
@@ -397,7 +396,8 @@ def record_attendance(course: Course, session: CourseSession, present_ids: set[i
     """Who was there at one session: every enrolled citizen is present or absent."""
     if session.starts_at.astimezone(AMSTERDAM).date() > local_today():
         raise DomainError(_("Deze bijeenkomst is nog niet geweest."))
-    enrolled = [e.id for e in enrolments_of(course.id)["enrolled"]]
+    participants = enrolments_of(course.id)["enrolled"]
+    enrolled = [e.id for e in participants]
     existing = {a.enrolment_id: a for a in db.session.execute(
         select(Attendance).where(Attendance.session_id == session.id)).scalars()}
     now = clock.now()
@@ -409,8 +409,8 @@ def record_attendance(course: Course, session: CourseSession, present_ids: set[i
                                       recorded_at=now, recorded_by_id=actor.id))
         else:
             row.present, row.recorded_at, row.recorded_by_id = present, now, actor.id
-    record("update", "course", course.id, "aanwezigheid cursus Digisterker", detail=f"bijeenkomst {session.id}",
-           actor=actor)
+    record_many("course", "update", "citizen", [e.referral.citizen_id for e in participants],
+                detail=f"cursus {course.id}, bijeenkomst {session.id}: aanwezigheid", actor=actor)
     try:
         db.session.flush()
     except IntegrityError:
@@ -429,8 +429,8 @@ def complete(enrolment: Enrolment, *, actor: User) -> None:
     referral = db.session.get(Referral, enrolment.referral_id)
     record_result(referral, step="course_completed")
     close_after_solution(referral, actor=actor, note="Cursus Digisterker afgerond")
-    record("update", "referral", referral.id, "cursus Digisterker",
-           detail=f"cursus {enrolment.course_id}: afgerond", actor=actor)
+    record("course", "update", "citizen", referral.citizen_id, detail=f"cursus {enrolment.course_id}: afgerond",
+           actor=actor)
 
 
 # --- reminders (scheduler job) ------------------------------------------------------------------------------

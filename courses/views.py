@@ -63,7 +63,7 @@ def detail(course_id: int):
     html = render_template("courses/detail.html", course=course, people=people,
                            counts=svc.attendance_counts(course.id), confirm=ConfirmForm(), today=local_today(),
                            enrolled=EnrolmentStatus.ENROLLED)
-    svc.record_course_read(course, len(people["enrolled"]) + len(people["waiting"]))
+    svc.record_course_read(course, [e.referral.citizen_id for e in people["enrolled"] + people["waiting"]])
     return html
 
 
@@ -85,6 +85,7 @@ def attendance(course_id: int, session_id: int):
         else:
             flash(_("Aanwezigheid opgeslagen."), "success")
             return redirect(url_for("courses.detail", course_id=course.id))
+    svc.record_course_read(course, [e.referral.citizen_id for e in people])  # the names are on the form
     return render_template("courses/attendance.html", form=form, course=course, session=session,
                            people=people), form_status(form)
 

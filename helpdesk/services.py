@@ -138,7 +138,6 @@ def reason_counts(organisation_id: int) -> list[tuple[str, int]]:
 # decorator replaces that commit at merge); refusals are DomainError; claims and status moves are
 # conditional UPDATEs, so two people clicking at once give one result. Helpers never commit.
 
-ESCALATION_PURPOSE = "escalatie tweede lijn"
 OPEN_STATUSES = (EscalationStatus.OPEN, EscalationStatus.WAITING_MUNICIPALITY, EscalationStatus.WAITING_CITIZEN)
 WAITING_FOR = {"municipality": EscalationStatus.WAITING_MUNICIPALITY, "citizen": EscalationStatus.WAITING_CITIZEN}
 
@@ -400,7 +399,7 @@ def send_escalation(referral: Referral, data: EscalationInput, *, actor: User) -
         raise DomainError(_("Deze verwijzing ligt al bij de tweede lijn.")) from None
     _event(escalation, "sent", actor, text=need)
     _mark_referral(referral, "escalation_sent", actor=actor)
-    record("update", "referral", referral.id, ESCALATION_PURPOSE,
+    record("escalation", "update", "citizen", referral.citizen_id,
            detail=f"escalatie {escalation.id} naar {agency.name}; toestemming inwoner vastgelegd", actor=actor)
     _refresh(escalation)
     return escalation
@@ -551,8 +550,8 @@ def second_line_colleagues(agency_id: int) -> list[User]:
 
 
 @unit_of_work()
-def record_escalation_read(escalation: Escalation, *, actor: User, purpose: str) -> None:
-    record("read", "referral", escalation.referral_id, purpose, detail=f"escalatie {escalation.id}", actor=actor)
+def record_escalation_read(escalation: Escalation, *, actor: User) -> None:
+    record("escalation", "read", "referral", escalation.referral_id, detail=f"escalatie {escalation.id}", actor=actor)
 
 
 # --- the second line's work -----------------------------------------------------------------------------
@@ -616,7 +615,7 @@ def reassign(escalation: Escalation, to_user_id: int | None, *, actor: User) -> 
     _move(escalation, where=[owner_is], values=dict(claimed_by_id=colleague.id, claimed_at=now, owner_active_at=now),
           refusal=_("Deze escalatie is intussen door iemand anders veranderd."))
     _event(escalation, "reassigned", actor, to_user_id=colleague.id)
-    record("update", "referral", escalation.referral_id, ESCALATION_PURPOSE,
+    record("escalation", "update", "referral", escalation.referral_id,
            detail=f"escalatie {escalation.id} toegewezen aan {colleague.email}", actor=actor)
 
 
@@ -639,7 +638,7 @@ def add_note(escalation: Escalation, text: str, *, actor: User) -> None:
                                   by_user_id=actor.id, text=text))
     if escalation.claimed_by_id == actor.id:
         escalation.owner_active_at = clock.now()
-    record("update", "referral", escalation.referral_id, ESCALATION_PURPOSE,
+    record("escalation", "update", "referral", escalation.referral_id,
            detail=f"escalatie {escalation.id}: interne notitie", actor=actor)
 
 
@@ -666,7 +665,7 @@ def answer_municipality(escalation: Escalation, text: str, *, actor: User) -> No
              reason="escalation", dedup_key=f"escalation:{escalation.id}:event:{event.id}",
              description=f"Tweede lijn {_agency_name(escalation)} over {_citizen_name(escalation)} "
                          f"(escalatie {escalation.id}): {text}")
-    record("update", "referral", escalation.referral_id, ESCALATION_PURPOSE,
+    record("escalation", "update", "referral", escalation.referral_id,
            detail=f"escalatie {escalation.id}: antwoord aan de gemeente", actor=actor)
     _refresh(escalation)
 
@@ -697,7 +696,7 @@ def ask(escalation: Escalation, who: str, text: str, *, actor: User) -> None:
     add_task(municipality_id=escalation.municipality_id, referral_id=escalation.referral_id, kind="call",
              reason="escalation", description=task + " Antwoord op de escalatiepagina.",
              dedup_key=f"escalation:{escalation.id}:event:{event.id}")
-    record("update", "referral", escalation.referral_id, ESCALATION_PURPOSE,
+    record("escalation", "update", "referral", escalation.referral_id,
            detail=f"escalatie {escalation.id}: vraag aan {'de gemeente' if who == 'municipality' else 'de inwoner'}",
            actor=actor)
     _refresh(escalation)
@@ -754,7 +753,7 @@ def close(escalation: Escalation, result: str, answer: str, *, actor: User) -> N
              description=f"Antwoord van de tweede lijn van {_agency_name(escalation)} voor "
                          f"{_citizen_name(escalation)} ({label}): {line} Beslis op de escalatiepagina of de "
                          f"inwoner bericht krijgt.")
-    record("update", "referral", referral.id, ESCALATION_PURPOSE,
+    record("escalation", "update", "citizen", referral.citizen_id,
            detail=f"escalatie {escalation.id} afgerond: {result}", actor=actor)
 
 
@@ -781,7 +780,7 @@ def municipality_reply(escalation: Escalation, text: str, *, actor: User) -> Non
     question_keys = [f"escalation:{escalation.id}:event:{event_id}" for event_id in asked]
     db.session.execute(update(Task).where(Task.dedup_key.in_(question_keys), Task.done_at.is_(None))
                        .values(done_at=clock.now(), done_by_id=actor.id).execution_options(synchronize_session=False))
-    record("update", "referral", escalation.referral_id, ESCALATION_PURPOSE,
+    record("escalation", "update", "referral", escalation.referral_id,
            detail=f"escalatie {escalation.id}: antwoord van de gemeente", actor=actor)
     _refresh(escalation)
 
@@ -820,7 +819,7 @@ def follow_up(escalation: Escalation, how: str, *, actor: User) -> str:
                                           Task.done_at.is_(None))
                        .values(done_at=clock.now(), done_by_id=actor.id).execution_options(synchronize_session=False))
     _mark_referral(referral, "escalation_followed_up", actor=actor)
-    record("update", "referral", referral.id, ESCALATION_PURPOSE,
+    record("escalation", "update", "citizen", referral.citizen_id,
            detail=f"escalatie {escalation.id}: inwoner {'bericht: ' + told if told != 'none' else 'geen bericht'}",
            actor=actor)
     return told

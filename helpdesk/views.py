@@ -132,7 +132,7 @@ def escalate(referral_id: int):
             flash(_("Verstuurd naar de tweede lijn. U ziet hier wat er mee gebeurt."), "success")
             return redirect(url_for("helpdesk.municipal_escalation", escalation_id=escalation.id))
     status = form_status(form)
-    record_read(referral, actor=current_user, purpose=services.ESCALATION_PURPOSE)
+    record_read(referral, actor=current_user, activity="escalation")
     return render_template("helpdesk/escalate.html", form=form, referral=referral, citizen=referral.citizen), status
 
 
@@ -153,7 +153,7 @@ def queue():
                            counts=services.queue_counts(current_user),
                            clocks=services.clocks_for(page.items, current_user.organisation_id),
                            confirm=ConfirmForm(), labels=CLOCK_LABELS, states=CLOCK_STATES)
-    record_list_read("referral", [e.referral_id for e in page.items], services.ESCALATION_PURPOSE)  # commits
+    record_list_read("escalation", "referral", [e.referral_id for e in page.items])  # commits
     return html
 
 
@@ -176,7 +176,7 @@ def _agency_detail(escalation, status: int = 200, **forms):
         reassign_form=reassign_form, confirm=ConfirmForm(), phone=display_phone,
         is_owner=escalation.claimed_by_id == current_user.id, is_lead=current_user.role_enum == Role.LEAD,
         open_statuses=services.OPEN_STATUSES)
-    services.record_escalation_read(escalation, actor=current_user, purpose=services.ESCALATION_PURPOSE)
+    services.record_escalation_read(escalation, actor=current_user)
     return html, status
 
 
@@ -289,7 +289,7 @@ def close(escalation_id: int):
         else:
             flash(_("Afgerond. De gemeente ziet het antwoord."), "success")
             return redirect(url_for("helpdesk.escalation", escalation_id=escalation_id))
-    services.record_escalation_read(escalation, actor=current_user, purpose=services.ESCALATION_PURPOSE)
+    services.record_escalation_read(escalation, actor=current_user)
     return render_template("helpdesk/close.html", form=form, escalation=escalation,
                            citizen=escalation.referral.citizen), form_status(form)
 
@@ -302,7 +302,7 @@ def lead_overview():
     page = paginate(services.breaches_query(current_user.organisation_id))
     html = render_template("helpdesk/lead.html", page=page, labels=CLOCK_LABELS,
                            settings=services.settings_of(current_user.organisation_id))
-    record_list_read("referral", [a.escalation.referral_id for a in page.items], services.ESCALATION_PURPOSE)
+    record_list_read("escalation", "referral", [a.escalation.referral_id for a in page.items])
     return html
 
 
@@ -369,7 +369,7 @@ def remove_closure(closure_id: int):
 def municipal_escalations():
     page = paginate(services.municipal_query(current_user))
     html = render_template("helpdesk/municipal_list.html", page=page)
-    record_list_read("referral", [e.referral_id for e in page.items], services.ESCALATION_PURPOSE)
+    record_list_read("escalation", "referral", [e.referral_id for e in page.items])
     return html
 
 
@@ -378,7 +378,7 @@ def _municipal_detail(escalation, status: int = 200, reply_form=None, follow_for
         "helpdesk/municipal_escalation.html", escalation=escalation, referral=escalation.referral,
         citizen=escalation.referral.citizen, events=services.public_events(escalation),
         reply_form=reply_form or ReplyForm(formdata=None), follow_form=follow_form or FollowUpForm(formdata=None))
-    services.record_escalation_read(escalation, actor=current_user, purpose=services.ESCALATION_PURPOSE)
+    services.record_escalation_read(escalation, actor=current_user)
     return html, status
 
 

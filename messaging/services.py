@@ -23,6 +23,7 @@ from extensions.dates import AMSTERDAM
 from messaging import gsm7, sms_texts
 from messaging.models import RANK, InboundMessage, OutboxMessage, SmsOptOut, SmsStatus
 from messaging.phone import parse_phone
+from privacy.services import record_list_read, register_person_finder
 
 log = logging.getLogger(__name__)
 
@@ -463,9 +464,18 @@ def list_inbound():
 
 
 @unit_of_work()
-def log_page_read(subject_type: str, shown: int, detail: str) -> None:
-    """Phone numbers and texts are personal data: reading a page of them goes in the processing log."""
-    from privacy.services import record
+def log_page_read(numbers: list[str]) -> None:
+    """Phone numbers and texts are personal data: reading a page of them goes in the processing
+    log, one line per number shown (this page does not look up whose number it is)."""
+    record_list_read("sms", "phone", numbers)
 
-    if shown:
-        record("read", subject_type, None, "sms-berichten controleren", detail=f"{shown} getoond; {detail}")
+
+def _phone_person(typed: str) -> list[tuple[str, str]]:
+    try:
+        return [("phone", parse_phone(typed).e164)]
+    except DomainError:
+        return []
+
+
+# The log's read interface finds the lines of a number typed in any form.
+register_person_finder(_phone_person)

@@ -37,7 +37,7 @@ def outbox():
     page = paginate(services.list_outbox(organisation_id=org, status=filters.status.data or None,
                                          purpose=filters.purpose.data or None, phone=filters.telefoon.data),
                     scalars=False)
-    services.log_page_read("sms_message", len(page.items), f"pagina {page.number}, filter {request.args.to_dict()}")
+    services.log_page_read([row[0].to_e164 for row in page.items])
     try:
         gateway = gateway_from_config(current_app.config).name
     except ValueError:
@@ -51,7 +51,7 @@ def outbox():
 @allow(Role.ADMIN, nav=_l("Ontvangen sms"), nav_order=860)
 def inbound():
     page = paginate(services.list_inbound())
-    services.log_page_read("sms_inbound", len(page.items), f"pagina {page.number}")
+    services.log_page_read([m.from_e164 for m in page.items])
     return render_template("messaging/inbound.html", page=page, outcomes=INBOUND_OUTCOMES, format_phone=format_phone)
 
 

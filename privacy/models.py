@@ -1,37 +1,80 @@
-"""The processing log (verwerkingenlogboek): append-only record of every processing of personal data."""
+"""The processing log (verwerkingenlogboek), in the shape of the Logboek Dataverwerkingen: one line
+per processing per person, and who did it in a separate audit record joined by operation id.
+Both are append-only; only the log's own retention (services.purge_expired_log) deletes."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from extensions import UTCDateTime, clock, db
+from extensions import UTCDateTime, db
 
 
-class ProcessingLogEntry(db.Model):
-    __tablename__ = "processing_log"
+class LogLine(db.Model):
+    """One processing of one person's data. The person is a keyed pseudonym (HMAC-SHA256, the key
+    is configuration, never in the database), so the log alone names nobody."""
+
+    __tablename__ = "processing_log_line"
     __table_args__ = (
-        Index("ix_processing_log_subject", "subject_type", "subject_id"),
-        Index("ix_processing_log_at", "at", "id"),  # the log pages by (at, id) (keyset)
-        Index("ix_processing_log_organisation_at", "organisation_id", "at", "id"),
+        Index("ix_processing_log_line_person", "person", "started_at", "id"),
+        Index("ix_processing_log_line_started", "started_at", "id"),  # keyset paging and the purge
+        Index("ix_processing_log_line_activity", "activity_id", "started_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    # Kept as plain values, not only foreign keys: the log must outlive renamed or removed accounts.
+    # W3C Trace Context: the trace of the request or job, and the span of this processing.
+    trace_id: Mapped[str] = mapped_column(String(32), index=True)
+    operation_id: Mapped[str] = mapped_column(String(16), index=True)
+    parent_operation_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    activity_id: Mapped[str] = mapped_column(String(40))
+    activity_version: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(30))  # read, create, update, login...
+    person_type: Mapped[str] = mapped_column(String(20))  # citizen, volunteer, user, phone, none
+    person: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the pseudonym
+    status: Mapped[str] = mapped_column(String(10))  # ok, refused, failed
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditRecord(db.Model):
+    """Who did the processing with that operation id. Kept as plain values, not only foreign keys:
+    the record must outlive renamed or removed accounts."""
+
+    __tablename__ = "processing_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    operation_id: Mapped[str] = mapped_column(String(16), unique=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True)
     actor_name: Mapped[str] = mapped_column(String(254))
-    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"), nullable=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"),
+                                                        nullable=True, index=True)
     organisation_name: Mapped[str] = mapped_column(String(120))
-    action: Mapped[str] = mapped_column(String(60), index=True)
-    subject_type: Mapped[str] = mapped_column(String(40))
-    subject_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    purpose: Mapped[str] = mapped_column(String(200))
+    # What was touched, never personal data (a page, a record number): security events need it.
     detail: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
 
-@event.listens_for(ProcessingLogEntry, "before_update")
-@event.listens_for(ProcessingLogEntry, "before_delete")
+LOG_TABLES = (LogLine.__table__, AuditRecord.__table__)
+PURGE_OPTION = "processing_log_purge"
+
+
+@event.listens_for(LogLine, "before_update")
+@event.listens_for(LogLine, "before_delete")
+@event.listens_for(AuditRecord, "before_update")
+@event.listens_for(AuditRecord, "before_delete")
 def _append_only(mapper, connection, target):
     raise RuntimeError("the processing log is append-only")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _no_bulk_change(state):
+    """Bulk UPDATE and DELETE through the session pass the mapper events: refused here too, except
+    the retention purge, which says so with its execution option."""
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is not None and table in LOG_TABLES:
+        if state.is_delete and state.execution_options.get(PURGE_OPTION):
+            return
+        raise RuntimeError("the processing log is append-only")

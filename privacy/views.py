@@ -1,4 +1,5 @@
-"""The administrator's view of the processing log."""
+"""The processing log's read interface (administrator; the privacy officer once that role exists),
+and the trace context of every request."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
@@ -8,16 +9,28 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from accounts.forms import form_status, show_error
 from accounts.models import Organisation, Role
 from accounts.pagination import paginate
 from accounts.policy import allow
-from extensions import db
+from extensions import DomainError, db
 from extensions.dates import AMSTERDAM
 from privacy import services
 from privacy.forms import LogFilterForm
 
 bp = Blueprint("privacy", __name__)
 
+
+@bp.before_app_request
+def _start_trace():
+    # The trace (a caller's `traceparent`, or a new one) and the start of every processing in it.
+    services.current_trace()
+
+
+@bp.after_app_request
+def _answer_trace(response):
+    response.headers["traceresponse"] = services.traceresponse_header()
+    return response
 
 
 def _day_start(day):
@@ -28,22 +41,29 @@ def _day_start(day):
 @allow(Role.ADMIN, nav=_l("Verwerkingenlogboek"), nav_order=820)
 def processing_log():
     form = LogFilterForm(request.args)
+    form.person_type.choices = services.person_type_choices()
+    form.activity.choices = [("", _("Alle activiteiten"))] + services.activity_choices()
     form.action.choices = [("", _("Alle handelingen"))] + services.action_choices()
-    form.subject_type.choices = [("", _("Alle soorten"))] + services.subject_type_choices()
     orgs = db.session.execute(select(Organisation).order_by(Organisation.name)).scalars()
     form.organisation_id.choices = [(0, _("Alle organisaties"))] + [(o.id, o.name) for o in orgs]
-    valid = form.validate() if request.args else True
-    if valid and form.since.data and form.until.data and form.until.data < form.since.data:
-        form.until.errors = [_("De einddatum ligt voor de begindatum.")]
-        valid = False
-    stmt = services.log_query(
-        action=form.action.data or None if valid else None,
-        subject_type=form.subject_type.data or None if valid else None,
-        subject_id=form.subject_id.data if valid else None,
-        organisation_id=form.organisation_id.data or None if valid else None,
-        since=_day_start(form.since.data) if valid and form.since.data else None,
-        until=_day_start(form.until.data + timedelta(days=1)) if valid and form.until.data else None,
-    )
-    page = paginate(stmt, size=50)
+    page = None
+    if request.args and form.validate():
+        if form.since.data and form.until.data and form.until.data < form.since.data:
+            form.until.errors = [_("De einddatum ligt voor de begindatum.")]
+        else:
+            try:
+                persons = (services.person_pseudonyms(form.person_type.data, form.person.data)
+                           if form.person.data else None)
+                stmt = services.log_query(
+                    persons=persons, trace_id=(form.trace_id.data or "").strip().lower() or None,
+                    activity_id=form.activity.data or None, action=form.action.data or None,
+                    organisation_id=form.organisation_id.data or None,
+                    since=_day_start(form.since.data) if form.since.data else None,
+                    until=_day_start(form.until.data + timedelta(days=1)) if form.until.data else None)
+            except DomainError as err:
+                show_error(form, err)
+            else:
+                page = paginate(stmt, size=50, scalars=False)
     return render_template("privacy/processing_log.html", form=form, page=page, actions=services.ACTIONS,
-                           subjects=services.SUBJECT_TYPES, valid=valid)
+                           person_types=services.PERSON_TYPES, statuses=services.STATUSES,
+                           activity_of=services.activity_of), form_status(form)

@@ -21,6 +21,7 @@ from messaging.models import OutboxMessage, SmsStatus
 from messaging.phone import format_phone
 from messaging.services import queue_sms
 from privacy.services import record
+from referrals import persons  # noqa: F401  (whom our records are about, for the processing log)
 from referrals.models import Appointment, Citizen, Location, Referral, Task
 from referrals.vocabulary import Channel
 
@@ -118,14 +119,14 @@ def complete_task(task: Task, *, actor: User) -> None:
     if done.rowcount != 1:
         raise DomainError(_("Deze taak was al gedaan."))
     if task.referral_id:
-        record("update", "referral", task.referral_id, "taak afhandelen",
-               detail=f"taak {task.id} ({task.kind}) gedaan", actor=actor)
+        record("outreach-task", "update", "referral", task.referral_id, detail=f"taak {task.id} ({task.kind}) gedaan",
+               actor=actor)
 
 
 @unit_of_work()
 def record_letter_read(task: Task, *, actor: User) -> None:
     if task.referral_id:
-        record("read", "referral", task.referral_id, "brief afdrukken", detail=f"taak {task.id}", actor=actor)
+        record("outreach-task", "read", "referral", task.referral_id, detail=f"taak {task.id}: brief", actor=actor)
 
 
 # SMS subject types whose failure becomes a call-back task, each with how to find its referral (None

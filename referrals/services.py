@@ -240,8 +240,7 @@ def create_referral(data: ReferralInput, *, actor: User) -> Referral:
     db.session.add(StatusChange(referral_id=referral.id, at=now, by_user_id=actor.id, from_status=None,
                                 to_status=Status.REFERRED, owner_org_id=municipality.id,
                                 note="Toestemming inwoner telefonisch gegeven"))
-    record("create", "citizen", citizen.id, "verwijzing naar de gemeente", detail=f"verwijzing {referral.id}",
-           actor=actor)
+    record("referral", "create", "citizen", citizen.id, detail=f"verwijzing {referral.id}", actor=actor)
     return referral
 
 
@@ -593,8 +592,8 @@ def book(referral: Referral, slot_id: int, *, actor: User) -> Appointment:
         change_status(referral, Status.BOOKED, actor=actor,
                       note=f"Afspraak {stored_when(slot.starts_at)}, {location.name}")
         _tell_citizen(appointment, location, citizen, "appointment_confirmation")
-        record("update", "referral", referral.id, "afspraak bij de gemeente",
-               detail=f"afspraak {appointment.id} geboekt", actor=actor)
+        record("appointment", "create", "citizen", citizen.id, detail=f"afspraak {appointment.id} geboekt",
+               actor=actor)
         db.session.flush()
     except IntegrityError:
         # A second booking for the same referral at the same moment (the one-active index).
@@ -632,8 +631,8 @@ def reschedule(appointment: Appointment, slot_id: int, *, actor: User, by: str) 
         change_status(referral, Status.BOOKED, actor=actor,
                       note=f"Verzet naar {stored_when(slot.starts_at)}, {location.name}")
         _tell_citizen(new, location, citizen, "appointment_moved")
-        record("update", "referral", referral.id, "afspraak bij de gemeente",
-               detail=f"afspraak {old_id} verzet naar {new.id}", actor=actor)
+        record("appointment", "update", "citizen", citizen.id, detail=f"afspraak {old_id} verzet naar {new.id}",
+               actor=actor)
         db.session.flush()
     except IntegrityError:
         raise DomainError(_("Deze afspraak is intussen al gewijzigd.")) from None
@@ -672,8 +671,8 @@ def cancel_appointment(appointment: Appointment, *, actor: User | None, by: str,
                              f"{stored_when(appointment.starts_at)} bij {location.name} afgezegd (AFZEGGEN per sms). "
                              f"Bel de inwoner als een nieuwe afspraak nodig is.",
                  dedup_key=f"appointment:{appointment.id}:cancelled_by_citizen:task")
-    record("update", "referral", referral.id, "afspraak bij de gemeente",
-           detail=f"afspraak {appointment.id} afgezegd ({by})", actor=actor)
+    record("appointment", "update", "citizen", referral.citizen_id, detail=f"afspraak {appointment.id} afgezegd ({by})",
+           actor=actor)
 
 
 # --- the citizen replies AFZEGGEN -------------------------------------------------------------------
@@ -794,13 +793,13 @@ def _remind_batch(lo: datetime, hi: datetime, batch: int) -> tuple[list[int], in
 
 @unit_of_work()
 def record_letter_printed(appointment: Appointment, *, actor: User) -> None:
-    record("read", "referral", appointment.referral_id, "brief met afspraak afdrukken",
-           detail=f"afspraak {appointment.id}", actor=actor)
+    record("appointment", "read", "referral", appointment.referral_id, detail=f"afspraak {appointment.id}: brief",
+           actor=actor)
 
 
 @unit_of_work()
-def record_read(referral: Referral, *, actor: User, purpose: str) -> None:
-    record("read", "referral", referral.id, purpose, actor=actor)
+def record_read(referral: Referral, *, actor: User, activity: str = "referral") -> None:
+    record(activity, "read", "citizen", referral.citizen_id, detail=f"verwijzing {referral.id}", actor=actor)
 
 
 # --- locations and the SMS name (the coordinator) --------------------------------------------------

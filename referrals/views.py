@@ -107,7 +107,7 @@ def book(referral_id: int):
     picker = _picker(referral.municipality_id)
     _slot_choices(form, picker)
     status = 409 if taken else form_status(form)
-    services.record_read(referral, actor=current_user, purpose="afspraak maken")
+    services.record_read(referral, actor=current_user, activity="appointment")
     return render_template("referrals/book.html", form=form, referral=referral, picker=picker,
                            taken=taken, appointment=None), status
 
@@ -121,7 +121,7 @@ def confirmation(referral_id: int):
         return redirect(url_for("referrals.book", referral_id=referral.id))
     sms = [m for m in messages_for("appointment", appointment.id) if m.purpose in
            ("appointment_confirmation", "appointment_moved")]
-    services.record_read(referral, actor=current_user, purpose="afspraak bevestigen")
+    services.record_read(referral, actor=current_user, activity="appointment")
     return render_template("referrals/confirmation.html", referral=referral, appointment=appointment, sms=sms,
                            reminder=services.reminder_expected(appointment))
 
@@ -201,7 +201,7 @@ def _list(template_title):
     page = paginate(services.referrals_query(current_user, only_mine=only_mine, status=filters.status.data or None,
                                              search=search))
     rows = [(r, services.current_appointment(r), services.agency_line(r)) for r in page.items]
-    record_list_read("referral", [r.id for r in page.items], "verwijzingen bekijken")
+    record_list_read("referral", "citizen", [r.citizen_id for r in page.items])
     if can_choose and not only_mine:
         template_title = _("Alle verwijzingen van de organisatie")
     return render_template("referrals/list.html", page=page, rows=rows, filters=filters, title=template_title,
@@ -224,7 +224,7 @@ def municipality_referrals():
 @allow(Role.AGENT, Role.LEAD, *MUNICIPAL)
 def detail(referral_id: int):
     referral = services.referral_for_user(referral_id, detail=True)
-    services.record_read(referral, actor=current_user, purpose="verwijzing inzien")
+    services.record_read(referral, actor=current_user)
     return render_template("referrals/detail.html", referral=referral, citizen=referral.citizen,
                            appointment=services.current_appointment(referral), agency=_is_agency(),
                            line=services.agency_line(referral), phone=services.display_phone,
@@ -239,7 +239,7 @@ def tasks():
     filters = TaskFilterForm(request.args)
     done = filters.status.data == "gedaan"
     page = paginate(outreach.tasks_query(current_user.organisation_id, done=done))
-    record_list_read("task", [t.id for t in page.items], "taken afhandelen")
+    record_list_read("outreach-task", "task", [t.id for t in page.items])
     return render_template("referrals/tasks.html", page=page, filters=filters, done=done, confirm=ConfirmForm(),
                            open_count=outreach.count_open_tasks(current_user.organisation_id),
                            phone=services.display_phone)

@@ -89,5 +89,8 @@ def test_admin_forms_refuse_control_characters(client, factory, login, post_form
                               .where(User.email == "nieuw@test.example.nl")).scalar() == 0
     # A GET filter with a control character does not reach the database (PostgreSQL refuses NUL).
     for url in ("/beheer/gebruikers?q=Noord%00", "/beheer/organisaties?soort=gemeente%00",
-                "/beheer/sms?telefoon=06%00", "/beheer/verwerkingenlogboek?action=login%00"):
+                "/beheer/sms?telefoon=06%00"):
         assert client.get(url).status_code == 200, url
+    # The processing log answers a search with an error next to the field (a search needs a filter).
+    refused = client.get("/beheer/verwerkingenlogboek?activity=referral&person=06%00")
+    assert refused.status_code == 422 and "teken dat niet is toegestaan" in refused.get_data(as_text=True)

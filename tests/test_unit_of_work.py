@@ -7,12 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from accounts.models import Organisation
 from accounts.policy import public
 from extensions import DomainError, db, durably, job_step, unit_of_work
-from privacy.models import ProcessingLogEntry
+from tests.privacy.lines import log_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every module of ours except the primitive itself; tests, benchmarks and migrations are not the app.
@@ -135,11 +135,9 @@ def test_a_refused_foreign_id_is_logged_although_the_404_rolls_the_request_back(
     db.session.add(foreign)
     db.session.commit()
     login(client, coordinator)
-    before = db.session.execute(select(func.count()).select_from(ProcessingLogEntry).where(
-        ProcessingLogEntry.action == "access_refused")).scalar_one()
+    before = len(log_rows(action="access_refused"))
     assert client.get(f"/gemeente/locaties/{foreign.id}").status_code == 404
     db.session.expire_all()
-    entries = list(db.session.execute(select(ProcessingLogEntry).where(
-        ProcessingLogEntry.action == "access_refused")).scalars())
+    entries = log_rows(action="access_refused")
     assert len(entries) == before + 1
     assert f"Location {foreign.id}" in entries[-1].detail and entries[-1].actor_id == coordinator.id

@@ -28,7 +28,7 @@ from extensions.dates import local_today, sms_date_time, stored_date, when
 from messaging import services as messaging
 from messaging.models import InboundMessage, OutboxMessage
 from messaging.phone import parse_phone
-from privacy.services import record, record_list_read, register_subject
+from privacy.services import record, record_list_read, register_person_finder, register_subject_persons
 from referrals.checks import normalise_postcode, refuse_bsn
 from referrals.models import Citizen, Location, Referral, ReferralCategory
 from referrals.outreach import add_task, tell_citizen
@@ -57,9 +57,28 @@ register_steps({
 })
 
 
-# The processing log speaks Dutch about our subjects too (registered with privacy, the lower layer).
-register_subject("volunteer", _l("Vrijwilliger"), list_label=_l("Lijst van vrijwilligers"))
-register_subject("buddy_pairing", _l("Maatje-koppeling"), list_label=_l("Lijst van maatje-koppelingen"))
+
+def _persons_of_pairings(ids: list[int]) -> list[tuple[str, int]]:
+    """A pairing is about two persons: the citizen and the volunteer (for the processing log)."""
+    rows = db.session.execute(select(Referral.citizen_id, BuddyPairing.volunteer_id)
+                              .join(Referral, Referral.id == BuddyPairing.referral_id)
+                              .where(BuddyPairing.id.in_(ids)).order_by(BuddyPairing.id)).all()
+    return [person for citizen_id, volunteer_id in rows for person in (("citizen", citizen_id),
+                                                                       ("volunteer", volunteer_id))]
+
+
+def _volunteers_by_phone(typed: str) -> list[tuple[str, int]]:
+    try:
+        e164 = parse_phone(typed).e164
+    except DomainError:
+        return []
+    return [("volunteer", vid) for vid in db.session.execute(
+        select(Volunteer.id).where(Volunteer.phone_e164 == e164).order_by(Volunteer.id)).scalars()]
+
+
+# privacy, the lower layer, asks whom our records are about and finds volunteers by phone number.
+register_subject_persons("buddy_pairing", _persons_of_pairings)
+register_person_finder(_volunteers_by_phone)
 
 OPEN_SEARCH = ("searching", "accepted")
 
@@ -109,25 +128,25 @@ def first_name(name: str) -> str:
     return (name.split() or [""])[0]
 
 
-def record_volunteer_list(ids: list[int], purpose: str) -> None:
-    record_list_read("volunteer", ids, purpose)
+def record_volunteer_list(ids: list[int], *, activity: str) -> None:
+    record_list_read(activity, "volunteer", ids)
 
 
-def record_pairing_list(ids: list[int], purpose: str) -> None:
-    record_list_read("buddy_pairing", ids, purpose)
+def record_pairing_list(ids: list[int]) -> None:
+    record_list_read("buddy", "buddy_pairing", ids)
 
 
-def record_referral_list(ids: list[int], purpose: str) -> None:
-    record_list_read("referral", ids, purpose)
+def record_referral_list(ids: list[int]) -> None:
+    record_list_read("buddy", "referral", ids)
 
 
 @unit_of_work()
-def record_read(*, volunteer_id: int | None = None, referral_id: int | None = None, purpose: str) -> None:
+def record_read(*, volunteer_id: int | None = None, referral_id: int | None = None, activity: str) -> None:
     """A page showed one volunteer's or one citizen's record: the processing log. Commits."""
     if volunteer_id:
-        record("read", "volunteer", volunteer_id, purpose)
+        record(activity, "read", "volunteer", volunteer_id)
     if referral_id:
-        record("read", "referral", referral_id, purpose)
+        record(activity, "read", "referral", referral_id)
 
 
 # --- the registry --------------------------------------------------------------------------------------
@@ -220,7 +239,7 @@ def register_volunteer(municipality_id: int, data: VolunteerInput, *, actor: Use
     db.session.add(volunteer)
     db.session.flush()
     _send_confirm_code(volunteer)
-    record("create", "volunteer", volunteer.id, "vrijwilligers registreren", actor=actor)
+    record("volunteer", "create", "volunteer", volunteer.id, actor=actor)
     return volunteer
 
 
@@ -239,7 +258,7 @@ def update_volunteer(volunteer: Volunteer, data: VolunteerInput, *, actor: User)
         if volunteer.status == "active":
             volunteer.status, volunteer.pause_reason = "intake", None
         _send_confirm_code(volunteer)
-    record("update", "volunteer", volunteer.id, "vrijwilligers registreren", actor=actor)
+    record("volunteer", "update", "volunteer", volunteer.id, actor=actor)
 
 
 @unit_of_work()
@@ -247,7 +266,7 @@ def resend_confirm_code(volunteer: Volunteer, *, actor: User) -> None:
     if volunteer.phone_confirmed_at is not None:
         raise DomainError(_("Het nummer is al bevestigd."))
     _send_confirm_code(volunteer)
-    record("update", "volunteer", volunteer.id, "nummer bevestigen", detail="code opnieuw gestuurd", actor=actor)
+    record("volunteer", "update", "volunteer", volunteer.id, detail="code opnieuw gestuurd", actor=actor)
 
 
 def vog_valid_on(volunteer: Volunteer, day: date) -> bool:
@@ -272,7 +291,7 @@ def set_status(volunteer: Volunteer, status: str, *, actor: User) -> None:
         raise DomainError(_("Beëindig eerst de koppelingen van deze vrijwilliger."), "status")
     volunteer.status = status
     volunteer.pause_reason = "coordinator" if status == "paused" else None
-    record("update", "volunteer", volunteer.id, "vrijwilligers beheren", detail=f"status {status}", actor=actor)
+    record("volunteer", "update", "volunteer", volunteer.id, detail=f"status {status}", actor=actor)
 
 
 @unit_of_work()
@@ -301,7 +320,7 @@ def record_vog(volunteer: Volunteer, *, issued_on: date | None, outcome: str, ac
         volunteer.status, volunteer.pause_reason = "paused", "vog_expired"
     elif valid_until and volunteer.status == "paused" and volunteer.pause_reason == "vog_expired":
         volunteer.status, volunteer.pause_reason = "active", None
-    record("update", "volunteer", volunteer.id, "vrijwilligers screenen", detail=f"VOG {outcome}", actor=actor)
+    record("volunteer", "update", "volunteer", volunteer.id, detail=f"VOG {outcome}", actor=actor)
     return check
 
 
@@ -390,7 +409,7 @@ def update_search(search: BuddySearch, *, planned_start: date | None, language: 
     if language not in SPOKEN:
         raise DomainError(_("Kies een taal."), "language")
     search.planned_start, search.language, search.auto_next = planned_start, language, auto_next
-    record("update", "referral", search.referral_id, "maatje zoeken", detail="zoekinstellingen", actor=actor)
+    record("buddy", "update", "referral", search.referral_id, detail="zoekinstellingen", actor=actor)
 
 
 # --- matching --------------------------------------------------------------------------------------------
@@ -619,7 +638,7 @@ def send_offer(search: BuddySearch, volunteer_id: int, *, actor: User | None, re
                         organisation_id=search.municipality_id, expires_at=offer.expires_at)
     db.session.execute(update(Volunteer).where(Volunteer.id == volunteer.id).values(last_offered_at=now)
                        .execution_options(synchronize_session="fetch"))
-    record("update", "volunteer", volunteer.id, "maatje zoeken", detail=f"aanbod {offer.code} (zonder "
+    record("buddy", "update", "volunteer", volunteer.id, detail=f"aanbod {offer.code} (zonder "
            f"gegevens van de inwoner)", actor=actor)
     return offer
 
@@ -736,7 +755,7 @@ def confirm_pairing(search: BuddySearch, *, first_visit_at: datetime | None, act
                              f"{visit['date']} om {visit['time']}. {volunteer.first_name} belt u vooraf. Vragen? "
                              f"Bel ons op {phone}.")
     _mark_referral(referral, "buddy_paired", actor=actor)
-    record("update", "referral", referral.id, "maatje koppelen",
+    record("buddy", "update", "citizen", referral.citizen_id,
            detail=f"voornaam en telefoon naar vrijwilliger {volunteer.id}", actor=actor)
     return pairing
 
@@ -754,7 +773,7 @@ def reopen_search(search: BuddySearch, *, actor: User) -> None:
     offer = db.session.get(BuddyOffer, offer_id)
     offer.status = "cancelled"
     _release(offer.volunteer_id)
-    record("update", "referral", search.referral_id, "maatje zoeken", detail="niet gekoppeld", actor=actor)
+    record("buddy", "update", "referral", search.referral_id, detail="niet gekoppeld", actor=actor)
 
 
 def _release(volunteer_id: int) -> None:
@@ -790,7 +809,7 @@ def visits_of(pairing: BuddyPairing) -> list[BuddyVisit]:
 @unit_of_work()
 def handled_attention(pairing: BuddyPairing, *, actor: User) -> None:
     pairing.help_asked_at, pairing.missed_checkins = None, 0
-    record("update", "referral", pairing.referral_id, "maatje-koppeling begeleiden", detail="aandacht afgehandeld",
+    record("buddy", "update", "referral", pairing.referral_id, detail="aandacht afgehandeld",
            actor=actor)
 
 
@@ -801,7 +820,7 @@ def extend_pairing(pairing: BuddyPairing, *, actor: User) -> None:
     if pairing.extended:
         raise DomainError(_("Deze koppeling is al een keer verlengd."))
     pairing.max_until, pairing.extended, pairing.max_flagged_at = add_months(pairing.max_until, 12), True, None
-    record("update", "referral", pairing.referral_id, "maatje-koppeling begeleiden", detail="verlengd", actor=actor)
+    record("buddy", "update", "referral", pairing.referral_id, detail="verlengd", actor=actor)
 
 
 @unit_of_work()
@@ -836,7 +855,7 @@ def end_pairing(pairing: BuddyPairing, *, reason: str, actor: User) -> None:
                  letter_text=f"De koppeling met uw maatje {volunteer.first_name} is beëindigd. Vragen? Bel ons op "
                              f"{phone}.")
     _mark_referral(referral, "buddy_ended", actor=actor)
-    record("update", "referral", referral.id, "maatje-koppeling beëindigen", detail=f"reden {reason}", actor=actor)
+    record("buddy", "update", "citizen", referral.citizen_id, detail=f"reden {reason}", actor=actor)
 
 
 # --- scheduler jobs -------------------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def index():
     page = paginate(vs.volunteers_query(current_user.organisation_id, status))
     html = render_template("volunteers/index.html", page=page, filters=filters, phone=display_phone,
                            offers_90=vs.offers_last_90_days([v.id for v in page.items]), **LABELS)
-    vs.record_volunteer_list([v.id for v in page.items], "vrijwilligers beheren")
+    vs.record_volunteer_list([v.id for v in page.items], activity="volunteer")
     return html
 
 
@@ -96,7 +96,7 @@ def edit(volunteer_id: int):
             volunteer.skill_codes
         form.weekdays.data, form.dayparts.data = volunteer.weekday_codes, volunteer.daypart_codes
         form.max_buddies.data, form.notes.data = str(volunteer.max_buddies), volunteer.notes
-        vs.record_read(volunteer_id=volunteer.id, purpose="vrijwilligers beheren")
+        vs.record_read(volunteer_id=volunteer.id, activity="volunteer")
     if form.validate_on_submit():
         try:
             vs.update_volunteer(volunteer, _input(form), actor=current_user)
@@ -115,7 +115,7 @@ def _detail(volunteer, *, status_form=None, simulate_form=None, reply=None, code
     html = render_template("volunteers/detail.html", view=view, v=view.volunteer, status_form=status_form,
                            simulate_form=simulate_form, reply=reply, confirm=ConfirmForm(), phone=display_phone,
                            simulation=vs.simulation_allowed(), **LABELS)
-    vs.record_read(volunteer_id=volunteer.id, purpose="vrijwilligers beheren")
+    vs.record_read(volunteer_id=volunteer.id, activity="volunteer")
     return html, code
 
 
@@ -193,7 +193,7 @@ def vog(volunteer_id: int):
         else:
             flash(_("VOG-controle vastgelegd."), "success")
             return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
-    vs.record_read(volunteer_id=volunteer.id, purpose="vrijwilligers beheren")
+    vs.record_read(volunteer_id=volunteer.id, activity="volunteer")
     return render_template("volunteers/vog.html", form=form, v=volunteer), form_status(form)
 
 
@@ -204,7 +204,7 @@ def vog(volunteer_id: int):
 def matching():
     page = paginate(vs.waiting_query(current_user.organisation_id))
     html = render_template("volunteers/matching.html", page=page, phone=display_phone)
-    vs.record_referral_list([s.referral_id for s in page.items], "maatje zoeken")
+    vs.record_referral_list([s.referral_id for s in page.items])
     return html
 
 
@@ -229,9 +229,9 @@ def _search_page(search, *, settings=None, pair_form=None, code=200):
                            settings=settings, offer_form=OfferForm(formdata=None), phone=display_phone,
                            relax=relax, need=vs.needed_skills(search.referral), confirm=ConfirmForm(),
                            pair_form=pair_form or PairForm(formdata=None), **LABELS)
-    vs.record_read(referral_id=search.referral_id, purpose="maatje zoeken")
+    vs.record_read(referral_id=search.referral_id, activity="buddy")
     if result is not None:  # the volunteers proposed, with their languages, postcode areas and load
-        vs.record_volunteer_list([c.volunteer.id for c in result.ranked], "maatje zoeken")
+        vs.record_volunteer_list([c.volunteer.id for c in result.ranked], activity="buddy")
     return html, code
 
 
@@ -321,7 +321,7 @@ def pairings():
     page = paginate(vs.pairings_query(current_user.organisation_id, active=not ended))
     attention = [] if ended else vs.attention_list(current_user.organisation_id)
     html = render_template("volunteers/pairings.html", page=page, attention=attention, ended=ended)
-    vs.record_pairing_list([p.id for p in page.items] + [p.id for p in attention], "maatje-koppelingen begeleiden")
+    vs.record_pairing_list([p.id for p in page.items] + [p.id for p in attention])
     return html
 
 
@@ -330,8 +330,7 @@ def _pairing_page(pairing, *, end_form=None, code=200):
     html = render_template("volunteers/pairing.html", p=pairing, referral=referral, citizen=referral.citizen,
                            visits=vs.visits_of(pairing), end_form=end_form or EndForm(formdata=None),
                            confirm=ConfirmForm(), phone=display_phone, line=agency_line(referral))
-    vs.record_read(volunteer_id=pairing.volunteer_id, referral_id=pairing.referral_id,
-                   purpose="maatje-koppeling begeleiden")
+    vs.record_read(volunteer_id=pairing.volunteer_id, referral_id=pairing.referral_id, activity="buddy")
     return html, code
 
 

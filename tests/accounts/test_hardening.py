@@ -73,7 +73,8 @@ def test_production_refuses_the_placeholder_and_short_keys(tmp_path, key):
 
 
 def test_production_accepts_a_long_random_key_and_development_any(tmp_path):
-    assert build(str(tmp_path), environ={"ENV_NAME": "production", "SECRET_KEY": "a1" * 32})["SECRET_KEY"] == "a1" * 32
+    assert build(str(tmp_path), environ={"ENV_NAME": "production", "SECRET_KEY": "a1" * 32,
+                                         "PROCESSING_LOG_KEY": "p1" * 32})["SECRET_KEY"] == "a1" * 32
     assert build(str(tmp_path), environ={"SECRET_KEY": "kort"})["SECRET_KEY"] == "kort"
 
 

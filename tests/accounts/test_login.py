@@ -4,16 +4,15 @@ from datetime import timedelta
 
 import pyotp
 import pytest
-from sqlalchemy import select
 
 from accounts.models import User
 from extensions import clock, db
-from privacy.models import ProcessingLogEntry
 from tests.conftest import DEFAULT_PASSWORD, csrf_from
+from tests.privacy.lines import log_rows
 
 
 def _log(action):
-    return db.session.execute(select(ProcessingLogEntry).where(ProcessingLogEntry.action == action)).scalars().all()
+    return log_rows(action=action)
 
 
 def test_login_and_logout(client, factory, login, post_form):
@@ -38,7 +37,8 @@ def test_passwords_get_the_owasp_argon2_cost_by_default_and_a_cheaper_hash_is_up
     defaults = config.build(str(tmp_path), environ={})  # its development key goes to tmp_path
     owasp = {"PASSWORD_HASH_TIME_COST": 2, "PASSWORD_HASH_MEMORY_KIB": 19 * 1024, "PASSWORD_HASH_PARALLELISM": 1}
     assert {key: defaults[key] for key in owasp} == owasp
-    production = config.build(str(tmp_path), environ={"ENV_NAME": "production", "SECRET_KEY": "x" * 32})
+    production = config.build(str(tmp_path), environ={"ENV_NAME": "production", "SECRET_KEY": "x" * 32,
+                                                               "PROCESSING_LOG_KEY": "p1" * 32})
     assert {key: production[key] for key in owasp} == owasp
     user = factory.user("agent")
     assert user.password_hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")  # the tests' cheap setting

@@ -25,7 +25,8 @@ def test_security_headers(client):
     assert headers["Referrer-Policy"] == "same-origin"
 
 
-@pytest.mark.config(ENV_NAME="production", HSTS=True, SESSION_COOKIE_SECURE=True, SECRET_KEY="k" * 40)
+@pytest.mark.config(ENV_NAME="production", HSTS=True, SESSION_COOKIE_SECURE=True, SECRET_KEY="k" * 40,
+                    PROCESSING_LOG_KEY="p" * 40)
 def test_production_cookies_are_secure(client, factory, login):
     login(client, factory.user("agent"))
     cookie = client.get_cookie("wegwijs_session")
@@ -36,7 +37,7 @@ def test_production_cookies_are_secure(client, factory, login):
 def test_production_configuration_needs_a_secret_and_turns_on_two_factor(tmp_path):
     with pytest.raises(RuntimeError):
         build(str(tmp_path), environ={"ENV_NAME": "production"})
-    cfg = build(str(tmp_path), environ={"ENV_NAME": "production", "SECRET_KEY": "s" * 40})
+    cfg = build(str(tmp_path), environ={"ENV_NAME": "production", "SECRET_KEY": "s" * 40, "PROCESSING_LOG_KEY": "p1" * 32})
     assert cfg["REQUIRE_2FA"] and cfg["SESSION_COOKIE_SECURE"] and cfg["HSTS"]
     demo = build(str(tmp_path), environ={})
     assert demo["REQUIRE_2FA"] is False and demo["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")

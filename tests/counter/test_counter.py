@@ -10,9 +10,10 @@ from counter.models import CounterVisit, Outcome
 from courses.models import Enrolment
 from extensions import db
 from messaging.models import OutboxMessage
-from privacy.models import ProcessingLogEntry
+from privacy.services import pseudonym
 from referrals.models import Appointment, Referral, Task
 from tests.counter.conftest import booked, checked_in, plan
+from tests.privacy.lines import log_rows
 
 OUTCOME = {"actions": ["digid_apply", "explained"], "minutes": "25", "result": "solved", "solution": "none",
            "course_id": "", "other_support": "", "escalation_need": "", "notes": "Zoon helpt thuis verder."}
@@ -32,13 +33,13 @@ def test_day_list_shows_what_the_counter_needs_and_opening_a_record_is_logged(to
     assert "Leest slecht" in page and "Neemt helper mee" in page
     assert "Heeft de activeringsbrief bij zich." in page  # the agent's notes travel along
     assert "maandag 23 november 2026" in page  # Dutch date
-    before = db.session.execute(select(func.count()).select_from(ProcessingLogEntry).where(
-        ProcessingLogEntry.subject_type == "citizen", ProcessingLogEntry.action == "read")).scalar_one()
+    citizen = pseudonym("citizen", db.session.get(Referral, appointment.referral_id).citizen_id)
+    before = log_rows(activity_id="counter", action="read", person=citizen)
+    assert len(before) == 1  # the day list showed the citizen
     response = client.get(f"/balie/afspraken/{appointment.id}")
     assert response.status_code == 200
-    after = db.session.execute(select(func.count()).select_from(ProcessingLogEntry).where(
-        ProcessingLogEntry.subject_type == "citizen", ProcessingLogEntry.action == "read")).scalar_one()
-    assert after == before + 1
+    after = log_rows(activity_id="counter", action="read", person=citizen)
+    assert len(after) == 2 and after[-1].actor_id == town.counter.id
 
 
 def test_day_list_of_another_date_and_the_empty_state(town, client, login):

@@ -8,14 +8,13 @@ from sqlalchemy import func, select
 from counter.models import Outcome
 from courses.models import Course
 from extensions import db
-from privacy.models import ProcessingLogEntry
 from tests.counter.conftest import booked, checked_in, plan
+from tests.privacy.lines import log_rows
 
 
 def _refusals() -> list[str]:
     db.session.expire_all()
-    return list(db.session.execute(select(ProcessingLogEntry.detail).where(
-        ProcessingLogEntry.action == "access_refused").order_by(ProcessingLogEntry.id)).scalars())
+    return [row.detail for row in log_rows(action="access_refused")]
 
 
 def test_day_list_with_another_municipalitys_location_is_404_and_logged(town, client, login):

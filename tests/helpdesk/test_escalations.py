@@ -13,12 +13,12 @@ from extensions import DomainError, clock, db
 from helpdesk import services
 from helpdesk.models import Escalation, EscalationAlert, EscalationCategory, EscalationEvent, EscalationNote
 from messaging.models import OutboxMessage
-from privacy.models import ProcessingLogEntry
 from referrals.models import Referral, Task
 from referrals.services import agency_line
 from referrals.vocabulary import CATEGORIES
 from tests.conftest import run_together
 from tests.counter.conftest import checked_in
+from tests.privacy.lines import log_rows
 
 NOTE = "Intern: collega Piet kent dit dossier, niet doorvertellen."
 OUTCOME = {"actions": ["explained"], "minutes": "20", "result": "partly", "solution": "escalation",
@@ -146,8 +146,7 @@ def test_the_whole_escalation_through_the_test_client(desk, app, login, post_for
 
     kinds = [e.kind for e in db.session.execute(select(EscalationEvent).order_by(EscalationEvent.id)).scalars()]
     assert kinds == ["sent", "claimed", "asked_municipality", "municipality_replied", "closed"]
-    purposes = set(db.session.execute(select(ProcessingLogEntry.purpose)).scalars())
-    assert services.ESCALATION_PURPOSE in purposes
+    assert "escalation" in {line.activity_id for line in log_rows(person_type="citizen")}
 
 
 def test_categories_are_rows_counted_shown_in_order_and_filtered_in_the_queue(desk, app, login, post_form):
@@ -210,8 +209,7 @@ def test_claim_release_reassign_and_refusals(desk, app, login, post_form):
     assert escalation.claimed_by_id == desk.second.id
     last = db.session.execute(select(EscalationEvent).order_by(EscalationEvent.id.desc()).limit(1)).scalar_one()
     assert (last.kind, last.by_user_id, last.to_user_id) == ("reassigned", desk.lead.id, desk.second.id)
-    assert db.session.execute(select(ProcessingLogEntry).where(
-        ProcessingLogEntry.detail.like("%toegewezen aan%"))).scalar() is not None
+    assert any("toegewezen aan" in (line.detail or "") for line in log_rows(activity_id="escalation"))
     response = post_form(lead, f"{url}/toewijzen", {"user_id": str(desk.svb_second.id)}, get_url=url)
     assert response.status_code == 422 and "Kies een collega van de tweede lijn." in text_of(response)
 

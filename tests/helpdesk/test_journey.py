@@ -11,9 +11,10 @@ from sqlalchemy.orm import selectinload
 from extensions import clock, db
 from helpdesk.models import Contact
 from messaging.models import OutboxMessage
-from privacy.models import ProcessingLogEntry
+from privacy.services import pseudonym
 from referrals.models import Appointment, Citizen, Referral, Slot, StatusChange
 from referrals.services import queue_reminders
+from tests.privacy.lines import log_rows
 from tests.referrals.conftest import REFERRAL_FORM
 
 
@@ -91,8 +92,10 @@ def test_log_refer_book_sms_reminder_and_the_agency_sees_it(world, client, login
     assert "Jan de Vries" in page and "Afspraak gemaakt" in page and "Gemeente Utrecht" in page
     detail = client.get(f"/verwijzingen/{referral.id}")
     assert detail.status_code == 200
-    actions = set(db.session.execute(select(ProcessingLogEntry.action, ProcessingLogEntry.subject_type)).all())
-    assert {("create", "citizen"), ("update", "referral"), ("read", "referral")} <= actions
+    lines = log_rows(person=pseudonym("citizen", referral.citizen_id))
+    assert {("referral", "create"), ("appointment", "create"), ("referral", "read")} <= {
+        (line.activity_id, line.action) for line in lines}
+    assert {line.actor_id for line in lines} == {world.agent.id}
 
 
 def test_a_call_solved_by_phone_needs_no_personal_data(world, client, login, post_form):

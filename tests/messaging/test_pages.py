@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from accounts.models import Role
 from extensions import db
@@ -29,9 +28,11 @@ def test_admin_sees_every_message_and_why_it_was_not_sent(client, factory, login
     assert "vast nummer" in html
     assert "In de wachtrij" in html and "Mislukt" in html
     assert page.headers["Cache-Control"] == "no-store"
-    from privacy.models import ProcessingLogEntry
-    logged = db.session.execute(select(ProcessingLogEntry).where(ProcessingLogEntry.subject_type == "sms_message")).scalar_one()
-    assert logged.action == "read" and logged.detail.startswith("2 getoond")
+    from privacy.services import pseudonym
+    from tests.privacy.lines import log_rows
+    logged = log_rows(activity_id="sms")
+    assert {(line.action, line.person_type) for line in logged} == {("read", "phone")}
+    assert {line.person for line in logged} == {pseudonym("phone", "+31612345678"), pseudonym("phone", "+31201234567")}
 
 
 def test_staff_see_only_their_own_organisation(client, factory, login, daytime):

@@ -10,10 +10,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from extensions import clock, db
-from privacy.models import ProcessingLogEntry
 from referrals.models import Referral
 from referrals.services import agency_line
 from tests.counter.conftest import checked_in
+from tests.privacy.lines import log_rows
 from tests.volunteers.conftest import outbox, sms_from, text_of
 from volunteers import jobs
 from volunteers.models import BuddyPairing, BuddySearch, BuddyVisit, Volunteer
@@ -106,6 +106,5 @@ def test_the_whole_buddy_journey(town, webhook, client, login, post_form):
     db.session.expire_all()
     assert db.session.get(Volunteer, anna.id).load == 0
     # Every page that showed the volunteer or the citizen is in the processing log.
-    subjects = set(db.session.execute(select(ProcessingLogEntry.subject_type).where(
-        ProcessingLogEntry.action.in_(("read", "read_list")))).scalars())
-    assert {"volunteer", "referral", "referral_list", "buddy_pairing_list"} <= subjects, subjects
+    reads = {(line.activity_id, line.person_type) for line in log_rows(action="read")}
+    assert {("volunteer", "volunteer"), ("buddy", "volunteer"), ("buddy", "citizen")} <= reads, reads

@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from extensions import clock, db
-from privacy.models import ProcessingLogEntry
+from privacy.services import pseudonym
+from referrals.models import Referral
+from tests.privacy.lines import log_rows
 from tests.volunteers.conftest import outbox, paired, text_of, volunteer, waiting
 from volunteers import services as vs
 from volunteers.models import Volunteer
@@ -17,9 +19,8 @@ FORM = {"name": "Anna Haddou", "phone": "06 51111111", "postcode": "3512 CD", "l
         "skills": ["digid"], "weekdays": [], "dayparts": [], "max_buddies": "1", "notes": ""}
 
 
-def _log(subject_type, action="read"):
-    return list(db.session.execute(select(ProcessingLogEntry).where(
-        ProcessingLogEntry.subject_type == subject_type, ProcessingLogEntry.action == action)).scalars())
+def _log(activity_id, person_type, person_id):
+    return log_rows(activity_id=activity_id, action="read", person=pseudonym(person_type, person_id))
 
 
 def test_other_municipalities_and_other_roles_see_nothing(town, client, login):
@@ -94,20 +95,20 @@ def test_every_read_of_a_volunteer_or_citizen_is_logged(town, client, login):
     anna = volunteer(town)
     pairing = paired(town, anna)
     login(client, town.coordinator)
+    citizen_id = db.session.get(Referral, pairing.referral_id).citizen_id
     client.get("/gemeente/vrijwilligers")
-    assert _log("volunteer_list", "read_list")[-1].detail == f"1 getoond: {anna.id}"
+    assert len(_log("volunteer", "volunteer", anna.id)) == 1
     client.get(f"/gemeente/vrijwilligers/{anna.id}")
-    assert _log("volunteer")[-1].subject_id == anna.id
-    before = len(_log("referral"))
-    client.get(f"/gemeente/koppelingen/{pairing.id}")
-    assert len(_log("referral")) == before + 1 and _log("volunteer")[-1].purpose == "maatje-koppeling begeleiden"
+    assert len(_log("volunteer", "volunteer", anna.id)) == 2
+    before = len(_log("buddy", "citizen", citizen_id))
+    client.get(f"/gemeente/koppelingen/{pairing.id}")  # the pairing: both persons
+    assert len(_log("buddy", "citizen", citizen_id)) == before + 1 and _log("buddy", "volunteer", anna.id)
     client.get(f"/gemeente/maatjes/{pairing.search_id}")
-    assert _log("referral")[-1].purpose == "maatje zoeken"
+    assert len(_log("buddy", "citizen", citizen_id)) == before + 2
     other = waiting(town, name="Piet Pieters", phone="06 22222222", slot_index=2)
     bert = volunteer(town, "Bert Twee")
     client.get(f"/gemeente/maatjes/{other.id}")
-    proposed = _log("volunteer_list", "read_list")[-1]
-    assert proposed.purpose == "maatje zoeken" and proposed.detail == f"1 getoond: {bert.id}"
+    assert len(_log("buddy", "volunteer", bert.id)) == 1  # proposed for the search
 
 
 @pytest.mark.config(PAGE_SIZE=2)
