@@ -26,11 +26,12 @@ BLUEPRINTS = [
     "counter.views",
     "courses.views",
     "volunteers.views",
+    "reports.views",
 ]
 
 # Demo data, lowest layer first: each module has seed().
 DEMO_SEEDS = ["accounts.demo", "messaging.demo", "referrals.demo", "courses.demo", "counter.demo",
-              "helpdesk.demo", "volunteers.demo"]
+              "helpdesk.demo", "volunteers.demo", "reports.demo"]
 
 
 class Wegwijs(Flask):
