@@ -15,7 +15,10 @@ CALLS = [
     (["toeslagen", "machtigen"], False, "look_along", ""),
     (["aangifte"], True, None, ""),
     (["digid_apply"], False, "no_device", ""),
+    (["other"], True, None, ""),
 ]
+# The text of an "Anders" in the calls above.
+OTHER_TEXTS = {"other": "WOZ-beschikking niet te vinden"}
 
 
 @unit_of_work()
@@ -33,7 +36,7 @@ def _seed_calls() -> None:
     for categories, solved, reason, notes in CALLS:
         contact = Contact(organisation_id=agent.organisation_id, agent_id=agent.id, solved=solved, reason=reason,
                           notes=notes)
-        contact.categories = [ContactCategory(category=c) for c in categories]
+        contact.categories = [ContactCategory(code=c, other_text=OTHER_TEXTS.get(c)) for c in categories]
         if not solved and referrals:
             contact.referral_id = referrals.pop(0).id
         db.session.add(contact)

@@ -17,7 +17,7 @@ from wtforms.validators import Length, Optional
 from accounts.forms import DateWithin, Form
 from helpdesk.models import RESULTS, URGENCIES
 from referrals.forms import MultiCheckboxField
-from referrals.vocabulary import CATEGORIES, REASONS
+from referrals.vocabulary import REASONS
 
 
 def _int_or_none(value):
@@ -28,7 +28,8 @@ def _int_or_none(value):
 
 
 class ContactForm(Form):
-    categories = MultiCheckboxField(_l("Waar ging de vraag over?"), choices=list(CATEGORIES.items()))
+    # The choices are the agent's agency's (referrals.forms.with_categories); the service checks them.
+    categories = MultiCheckboxField(_l("Waar ging de vraag over?"), validate_choice=False)
     solved = RadioField(_l("Is de vraag telefonisch opgelost?"),
                         choices=[("yes", _l("Ja, opgelost")), ("no", _l("Nee, doorverwijzen naar de gemeente"))],
                         validate_choice=False)  # the service checks, so every message shows at once
@@ -42,7 +43,7 @@ class ContactForm(Form):
 class EscalateForm(Form):
     agency_id = SelectField(_l("Naar de tweede lijn van"), coerce=int, validate_choice=False)
     need = TextAreaField(_l("Wat moet de tweede lijn doen?"), validators=[Length(max=1000)])
-    categories = MultiCheckboxField(_l("Waar gaat de vraag over?"), choices=list(CATEGORIES.items()))
+    categories = MultiCheckboxField(_l("Waar gaat de vraag over?"), validate_choice=False)
     urgency = RadioField(_l("Urgentie"), choices=list(URGENCIES.items()), validate_choice=False)
     consent = BooleanField(_l("De inwoner geeft toestemming om de vraag en de gegevens te delen met de tweede lijn"))
 
@@ -55,8 +56,7 @@ class QueueFilterForm(Form):
     q = StringField(_l("Zoeken (naam, vraag of nummer)"), validators=[Optional(), Length(max=100)])
     urgency = SelectField(_l("Urgentie"), choices=[("", _l("Alle"))] + list(URGENCIES.items()),
                           validators=[Optional()], validate_choice=False)
-    category = SelectField(_l("Onderwerp"), choices=[("", _l("Alle"))] + list(CATEGORIES.items()),
-                           validators=[Optional()], validate_choice=False)
+    category = SelectField(_l("Onderwerp"), validators=[Optional()], validate_choice=False)
     municipality_id = SelectField(_l("Gemeente"), coerce=_int_or_none, validators=[Optional()],
                                   validate_choice=False)
 

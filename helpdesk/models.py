@@ -23,8 +23,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import Organisation, User
 from extensions import UTCDateTime, clock, db
-from referrals.models import Referral
-from referrals.vocabulary import CATEGORIES, REASONS, in_vocabulary_order
+from referrals.models import OTHER_TEXT_MAX, CategoryRow, QuestionCategory, Referral, category_rows_in_order
+from referrals.vocabulary import REASONS
 
 
 class Contact(db.Model):
@@ -49,26 +49,31 @@ class Contact(db.Model):
 
     @property
     def category_codes(self) -> list[str]:
-        return in_vocabulary_order((c.category for c in self.categories), CATEGORIES)
+        return [row.code for row in category_rows_in_order(self.categories)]
 
     @property
     def category_labels(self) -> list:
-        return [CATEGORIES.get(c, c) for c in self.category_codes]
+        return [row.label for row in category_rows_in_order(self.categories)]
 
     @property
     def reason_label(self):
         return REASONS.get(self.reason, self.reason) if self.reason else ""
 
 
-class ContactCategory(db.Model):
-    """One question category of a contact (a row each, so they can be counted)."""
+class ContactCategory(CategoryRow, db.Model):
+    """One question category of a contact (a row each, so they can be counted), with the text of an
+    "Anders"."""
 
     __tablename__ = "contact_category"
 
     contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True)
-    category: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
+    # The QuestionCategory code (the column's name is older than the table of categories).
+    code: Mapped[str] = mapped_column("category", String(20), primary_key=True, index=True)
+    other_text: Mapped[str | None] = mapped_column(String(OTHER_TEXT_MAX), nullable=True)
 
     contact: Mapped[Contact] = relationship(back_populates="categories")
+    category: Mapped[QuestionCategory | None] = relationship(
+        primaryjoin="foreign(ContactCategory.code) == QuestionCategory.code", viewonly=True, lazy="joined")
 
 
 # --- the second-line escalation queue --------------------------------------------------------
@@ -229,27 +234,30 @@ class Escalation(db.Model):
 
     @property
     def category_codes(self) -> list[str]:
-        return in_vocabulary_order((c.code for c in self.categories), CATEGORIES)
+        return [row.code for row in category_rows_in_order(self.categories)]
 
     @property
     def category_labels(self) -> list:
-        return [CATEGORIES.get(c, c) for c in self.category_codes]
+        return [row.label for row in category_rows_in_order(self.categories)]
 
     @property
     def waiting(self) -> bool:
         return self.status in (EscalationStatus.WAITING_MUNICIPALITY, EscalationStatus.WAITING_CITIZEN)
 
 
-class EscalationCategory(db.Model):
-    """One question category of an escalation (vocabulary.CATEGORIES code; a row each, so they can be
-    counted)."""
+class EscalationCategory(CategoryRow, db.Model):
+    """One question category of an escalation (a QuestionCategory code; a row each, so they can be
+    counted), with the text of an "Anders"."""
 
     __tablename__ = "escalation_category"
 
     escalation_id: Mapped[int] = mapped_column(ForeignKey("escalation.id", ondelete="CASCADE"), primary_key=True)
     code: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
+    other_text: Mapped[str | None] = mapped_column(String(OTHER_TEXT_MAX), nullable=True)
 
     escalation: Mapped[Escalation] = relationship(back_populates="categories")
+    category: Mapped[QuestionCategory | None] = relationship(
+        primaryjoin="foreign(EscalationCategory.code) == QuestionCategory.code", viewonly=True, lazy="joined")
 
 
 class EscalationEvent(db.Model):

@@ -36,6 +36,7 @@ from helpdesk.models import (
     SlaSettings,
 )
 from privacy.services import record
+from referrals import categories as question_categories
 from referrals.checks import refuse_bsn
 from referrals.models import Citizen, Referral, Task
 from referrals.outreach import add_task, register_sms_subject, tell_citizen
@@ -46,7 +47,7 @@ from referrals.services import (
     create_referral,
     record_result,
 )
-from referrals.vocabulary import CATEGORIES, REASONS, Status, register_steps
+from referrals.vocabulary import REASONS, Status, register_steps
 
 # The steps this context writes on the referral's shared record (the agency's line).
 register_steps({
@@ -62,18 +63,24 @@ register_steps({
 @dataclass
 class ContactInput:
     categories: list[str] = field(default_factory=list)
+    category_texts: dict[str, str] = field(default_factory=dict)  # the text of an "Anders", by code
     solved: str | None = None  # "yes" / "no"
     reason: str | None = None
     notes: str = ""
+
+
+def contact_categories(user) -> list[question_categories.CategoryGroup]:
+    """What the agent is offered: the shared categories, then their own agency's."""
+    return question_categories.offered_groups(user.organisation_id)
 
 
 @unit_of_work()
 def log_contact(data: ContactInput, *, actor: User) -> Contact:
     """Store a call. A solved call needs no personal data; free text with a BSN is refused."""
     errors: dict[str, str] = {}
-    categories = [c for c in CATEGORIES if c in (data.categories or [])]
-    if not categories:
-        errors["categories"] = _("Kies minstens een onderwerp.")
+    categories = question_categories.check_choice(
+        data.categories, data.category_texts, question_categories.flat(contact_categories(actor)), errors,
+        empty_message=_("Kies minstens een onderwerp."))
     if data.solved not in ("yes", "no"):
         errors["solved"] = _("Kies of de vraag telefonisch is opgelost.")
     solved = data.solved == "yes"
@@ -91,7 +98,7 @@ def log_contact(data: ContactInput, *, actor: User) -> Contact:
         raise FieldErrors(errors)
     contact = Contact(organisation_id=actor.organisation_id, agent_id=actor.id, at=clock.now(), solved=solved,
                       reason=reason, notes=notes)
-    contact.categories = [ContactCategory(category=c) for c in categories]
+    contact.categories = [ContactCategory(code=code, other_text=text) for code, text in categories]
     db.session.add(contact)
     db.session.flush()
     return contact
@@ -110,6 +117,7 @@ def refer_contact(contact: Contact, data: ReferralInput, *, actor: User) -> Refe
     if contact.referral_id:
         raise DomainError(_("Voor dit klantcontact is al een verwijzing gemaakt."))
     data.categories = contact.category_codes
+    data.category_texts = {row.code: row.other_text for row in contact.categories if row.other_text}
     data.reason = contact.reason or "other"
     referral = create_referral(data, actor=actor)
     contact.referral_id = referral.id
@@ -311,7 +319,8 @@ def _on_outcome_recorded(referral, outcome, actor, **_kwargs) -> None:
                               municipality_id=referral.municipality_id, status=EscalationStatus.DRAFT,
                               need=outcome.escalation_need, urgency="normal", created_at=clock.now(),
                               created_by_id=actor.id,
-                              categories=[EscalationCategory(code=c) for c in referral.category_codes]))
+                              categories=[EscalationCategory(code=row.code, other_text=row.other_text)
+                                          for row in referral.categories]))
 
 
 outcome_recorded.connect(_on_outcome_recorded)
@@ -340,11 +349,18 @@ def escalation_refusal(referral: Referral) -> str | None:
     return None
 
 
+def escalation_categories(referral: Referral) -> list[question_categories.CategoryGroup]:
+    """What the counter is offered when it escalates: the shared categories and the referring
+    agency's, and whatever the referral already has (also when retired since)."""
+    return question_categories.offered_groups(referral.referring_org_id, keep=tuple(referral.category_codes))
+
+
 @dataclass
 class EscalationInput:
     agency_id: int | None = None
     need: str = ""
     categories: list[str] = field(default_factory=list)
+    category_texts: dict[str, str] = field(default_factory=dict)  # the text of an "Anders", by code
     urgency: str = ""
     consent: bool = False
 
@@ -370,9 +386,9 @@ def send_escalation(referral: Referral, data: EscalationInput, *, actor: User) -
             refuse_bsn(need, "need")
         except DomainError as err:
             errors["need"] = err.message
-    categories = [c for c in CATEGORIES if c in (data.categories or [])]
-    if not categories:
-        errors["categories"] = _("Kies minstens een onderwerp van de vraag.")
+    categories = question_categories.check_choice(
+        data.categories, data.category_texts, question_categories.flat(escalation_categories(referral)), errors,
+        empty_message=_("Kies minstens een onderwerp van de vraag."))
     if data.urgency not in URGENCIES:
         errors["urgency"] = _("Kies de urgentie.")
     if not data.consent:
@@ -390,7 +406,12 @@ def send_escalation(referral: Referral, data: EscalationInput, *, actor: User) -
     escalation.agency_id = agency.id
     escalation.need, escalation.urgency = need, data.urgency
     kept = {row.code: row for row in escalation.categories}  # a draft's rows that stay are not rewritten
-    escalation.categories = [kept.get(c) or EscalationCategory(code=c) for c in categories]
+    rows = []
+    for code, text in categories:
+        row = kept.get(code) or EscalationCategory(code=code)
+        row.other_text = text
+        rows.append(row)
+    escalation.categories = rows
     escalation.consent_at, escalation.consent_by_id = now, actor.id
     escalation.status, escalation.sent_at = EscalationStatus.OPEN, now
     try:
@@ -477,7 +498,7 @@ def queue_query(user, f: QueueFilter):
         stmt = stmt.where(Escalation.status == EscalationStatus.OPEN, Escalation.claimed_by_id.is_(None))
     if f.urgency in URGENCIES:
         stmt = stmt.where(Escalation.urgency == f.urgency)
-    if f.category in CATEGORIES:
+    if f.category:
         stmt = stmt.where(exists().where(EscalationCategory.escalation_id == Escalation.id,
                                          EscalationCategory.code == f.category))
     if f.municipality_id:

@@ -39,7 +39,8 @@ from helpdesk.forms import (
 )
 from helpdesk.models import CLOCK_LABELS, CLOCK_STATES, EscalationStatus
 from privacy.services import record_list_read
-from referrals.forms import ReferralForm, referral_input
+from referrals.categories import filter_choices, other_field
+from referrals.forms import ReferralForm, category_texts, referral_input, with_categories
 from referrals.services import display_phone, participating_municipalities, record_read, referral_for_user
 
 bp = Blueprint("helpdesk", __name__)
@@ -48,12 +49,13 @@ bp = Blueprint("helpdesk", __name__)
 @bp.route("/klantcontact/nieuw", methods=["GET", "POST"])
 @allow(Role.AGENT, nav=_l("Klantcontact vastleggen"), nav_order=10)
 def contact_new():
-    form = ContactForm()
+    groups = services.contact_categories(current_user)
+    form = with_categories(ContactForm, groups)
     if form.validate_on_submit():
         try:
             contact = services.log_contact(services.ContactInput(
-                categories=form.categories.data or [], solved=form.solved.data, reason=form.reason.data,
-                notes=form.notes.data or ""), actor=current_user)
+                categories=form.categories.data or [], category_texts=category_texts(form), solved=form.solved.data,
+                reason=form.reason.data, notes=form.notes.data or ""), actor=current_user)
         except DomainError as err:
             show_error(form, err)
         else:
@@ -62,7 +64,7 @@ def contact_new():
                 return redirect(url_for("helpdesk.contact_new"))
             return redirect(url_for("helpdesk.refer", contact_id=contact.id))
     status = form_status(form)
-    return render_template("helpdesk/contact_new.html", form=form,
+    return render_template("helpdesk/contact_new.html", form=form, groups=groups,
                            recent=services.recent_contacts(current_user, limit=5)), status
 
 
@@ -111,13 +113,17 @@ def escalate(referral_id: int):
         if existing is not None and existing.status != EscalationStatus.DRAFT:
             return redirect(url_for("helpdesk.municipal_escalation", escalation_id=existing.id))
         return redirect(url_for("referrals.detail", referral_id=referral.id))
-    form = EscalateForm()
+    groups = services.escalation_categories(referral)
+    form = with_categories(EscalateForm, groups)
     agencies = services.participating_agencies()
     form.agency_id.choices = [(a.id, a.name) for a in agencies]
     draft = services.current_escalation(referral.id)
     if not form.is_submitted():
         form.agency_id.data = referral.referring_org_id
         form.categories.data = referral.category_codes
+        for row in referral.categories:
+            if row.other_text and other_field(row.code) in form:
+                form[other_field(row.code)].data = row.other_text
         form.urgency.data = "normal"
         if draft is not None and draft.status == EscalationStatus.DRAFT:
             form.need.data = draft.need
@@ -125,7 +131,7 @@ def escalate(referral_id: int):
         try:
             escalation = services.send_escalation(referral, services.EscalationInput(
                 agency_id=form.agency_id.data, need=form.need.data or "", categories=form.categories.data or [],
-                urgency=form.urgency.data or "", consent=bool(form.consent.data)), actor=current_user)
+                category_texts=category_texts(form), urgency=form.urgency.data or "", consent=bool(form.consent.data)), actor=current_user)
         except DomainError as err:
             show_error(form, err)
         else:
@@ -133,7 +139,8 @@ def escalate(referral_id: int):
             return redirect(url_for("helpdesk.municipal_escalation", escalation_id=escalation.id))
     status = form_status(form)
     record_read(referral, actor=current_user, activity="escalation")
-    return render_template("helpdesk/escalate.html", form=form, referral=referral, citizen=referral.citizen), status
+    return render_template("helpdesk/escalate.html", form=form, groups=groups, referral=referral,
+                           citizen=referral.citizen), status
 
 
 # --- the agency's queue ---------------------------------------------------------------------------------
@@ -144,6 +151,7 @@ def queue():
     filters = QueueFilterForm(request.args)
     municipalities = services.queue_municipalities(current_user.organisation_id)
     filters.municipality_id.choices = [("", _("Alle"))] + [(m.id, m.name) for m in municipalities]
+    filters.category.choices = [("", _("Alle"))] + filter_choices(current_user.organisation_id)
     filters.validate()
     tab = request.args.get("tab") if request.args.get("tab") in services.QUEUE_TABS else "nieuw"
     page = paginate(services.queue_query(current_user, services.QueueFilter(

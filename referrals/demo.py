@@ -7,10 +7,10 @@ from datetime import time
 
 from sqlalchemy import select
 
-from accounts.models import Organisation, User
-from extensions import db, unit_of_work
-from referrals import services
-from referrals.models import Location, MunicipalityArea, OpeningHours, Referral
+from accounts.models import Organisation, OrgKind, User
+from extensions import clock, db, unit_of_work
+from referrals import categories, services
+from referrals.models import Location, MunicipalityArea, OpeningHours, QuestionCategory, Referral
 from referrals.slots import sync_location
 
 WEEKDAYS = range(0, 5)
@@ -50,8 +50,30 @@ def _org(name: str) -> Organisation | None:
     return db.session.execute(select(Organisation).where(Organisation.name == name)).scalar()
 
 
+# Besides the standard question categories: an agency's own one, and a retired one (not offered,
+# still named on what was stored with it). (code, Dutch, English, agency, retired)
+DEMO_CATEGORIES = [
+    ("betalingsregeling", "Betalingsregeling", "Payment arrangement", "Belastingdienst", False),
+    ("mijnoverheid", "MijnOverheid", "MijnOverheid", "Logius", False),
+    ("digid_sms", "DigiD met sms-controle", "DigiD with SMS check", None, True),
+]
+
+
+def _seed_categories() -> None:
+    agencies = {o.name: o.id for o in db.session.execute(
+        select(Organisation).where(Organisation.kind == OrgKind.AGENCY)).scalars()}
+    categories.add_standard_categories(agencies)
+    existing = set(db.session.execute(select(QuestionCategory.code)).scalars())
+    for position, (code, nl, en, agency, retired) in enumerate(DEMO_CATEGORIES, start=len(categories.STANDARD)):
+        if code not in existing and (agency is None or agency in agencies):
+            db.session.add(QuestionCategory(code=code, name_nl=nl, name_en=en, position=position,
+                                            agency_id=agencies.get(agency), retired_at=clock.now() if retired else None))
+    db.session.flush()
+
+
 @unit_of_work()
 def seed() -> None:
+    _seed_categories()
     for name, (ranges, locations) in MUNICIPALITIES.items():
         municipality = _org(name)
         if municipality is None:

@@ -1,6 +1,7 @@
 """Forms check the shape of input only; services decide."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -18,12 +19,40 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from accounts.forms import DateWithin, Form
+from referrals.categories import NAME_MAX, OTHER_FIELD_PREFIX, other_field
+from referrals.models import OTHER_TEXT_MAX
 from referrals.vocabulary import CHANNELS, LANGUAGES, WEEKDAYS
 
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def with_categories(form_class, groups, **kwargs):
+    """An instance of `form_class` (which has a `categories` field) offering the categories of
+    `groups` (referrals.categories.offered_groups), with a text field for each "Anders"."""
+    others = {other_field(c.code): StringField(_("%(name)s, namelijk", name=c.label),
+                                               validators=[Length(max=OTHER_TEXT_MAX)])
+              for group in groups for c in group.categories if c.is_other}
+    form = type(form_class.__name__, (form_class,), others)(**kwargs)
+    form.categories.choices = [(c.code, c.label) for group in groups for c in group.categories]
+    return form
+
+
+def category_texts(form) -> dict[str, str]:
+    """The texts typed next to an "Anders", by the category's code."""
+    return {name.removeprefix(OTHER_FIELD_PREFIX): f.data or "" for name, f in form._fields.items()
+            if name.startswith(OTHER_FIELD_PREFIX)}
+
+
+class CategoryForm(Form):
+    """The admin adds or renames a question category."""
+
+    agency_id = SelectField(_l("Voor welke organisatie?"), coerce=int, validate_choice=False)
+    name_nl = StringField(_l("Naam (Nederlands)"), validators=[Length(max=NAME_MAX)])
+    name_en = StringField(_l("Naam (Engels)"), validators=[Length(max=NAME_MAX)])
+    is_other = BooleanField(_l("Dit is \u201cAnders\u201d: de medewerker typt er een korte omschrijving bij"))
 
 
 class ReferralForm(Form):
@@ -101,7 +130,7 @@ class ListFilterForm(Form):
     alle = HiddenField()
 
 
-__all__ = ["BookForm", "ClosureForm", "HiddenField", "ListFilterForm", "LocationForm",
+__all__ = ["BookForm", "CategoryForm", "ClosureForm", "HiddenField", "ListFilterForm", "LocationForm",
            "MultiCheckboxField", "OpeningHoursForm", "ReferralForm"]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from flask_babel import get_locale
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -31,7 +32,6 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from accounts.models import Organisation, User
 from extensions import UTCDateTime, clock, db
 from referrals.vocabulary import (
-    CATEGORIES,
     CHANNELS,
     LANGUAGES,
     REASONS,
@@ -41,8 +41,61 @@ from referrals.vocabulary import (
     TASK_REASONS,
     AppointmentStatus,
     Status,
-    in_vocabulary_order,
 )
+
+# The free text of an "Anders" (shown to the counter and the second line; never a BSN).
+OTHER_TEXT_MAX = 120
+
+
+class QuestionCategory(db.Model):
+    """A question category the agent picks when logging a call (managed by the admin): shared by
+    all agencies (agency_id empty) or one agency's own. Stored rows of contacts, referrals and
+    escalations keep the code; a retired category is no longer offered but keeps its name for
+    what was stored with it. An "Anders" (is_other) asks for a short text; one per group."""
+
+    __tablename__ = "question_category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), nullable=True, index=True)
+    name_nl: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(80), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    is_other: Mapped[bool] = mapped_column(Boolean, default=False)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @property
+    def label(self) -> str:
+        """The name in the interface language (Dutch when no English name was given)."""
+        locale = get_locale()
+        if locale is not None and locale.language == "en" and self.name_en:
+            return self.name_en
+        return self.name_nl
+
+    @property
+    def sort_key(self) -> tuple:
+        """Shared ones first, then the agency's own; in the admin's order; "Anders" last in its group."""
+        return (self.agency_id is not None, self.is_other, self.position, self.id)
+
+
+class CategoryRow:
+    """What the rows of question categories of a contact, a referral and an escalation share: the
+    category (joined on the code, so the name is there without another query) and the free text of
+    an "Anders"."""
+
+    @property
+    def label(self) -> str:
+        name = self.category.label if self.category is not None else self.code
+        return f"{name}: {self.other_text}" if self.other_text else name
+
+    @property
+    def sort_key(self) -> tuple:
+        return self.category.sort_key if self.category is not None else (True, True, 0, 0)
+
+
+def category_rows_in_order(rows) -> list:
+    return sorted(rows, key=lambda r: (r.sort_key, r.code))
+
 
 
 class MunicipalityArea(db.Model):
@@ -256,11 +309,11 @@ class Referral(db.Model):
 
     @property
     def category_codes(self) -> list[str]:
-        return in_vocabulary_order((c.code for c in self.categories), CATEGORIES)
+        return [row.code for row in category_rows_in_order(self.categories)]
 
     @property
     def category_labels(self) -> list:
-        return [CATEGORIES.get(c, c) for c in self.category_codes]
+        return [row.label for row in category_rows_in_order(self.categories)]
 
     @property
     def reason_label(self):
@@ -272,15 +325,18 @@ class Referral(db.Model):
         return self.stale_since is not None and self.stale_since > self.updated_at
 
 
-class ReferralCategory(db.Model):
-    """One question category of a referral (vocabulary.CATEGORIES code)."""
+class ReferralCategory(CategoryRow, db.Model):
+    """One question category of a referral (a QuestionCategory code), with the text of an "Anders"."""
 
     __tablename__ = "referral_category"
 
     referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"), primary_key=True)
     code: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
+    other_text: Mapped[str | None] = mapped_column(String(OTHER_TEXT_MAX), nullable=True)
 
     referral: Mapped[Referral] = relationship(back_populates="categories")
+    category: Mapped[QuestionCategory | None] = relationship(
+        primaryjoin="foreign(ReferralCategory.code) == QuestionCategory.code", viewonly=True, lazy="joined")
 
 
 class StatusChange(db.Model):

@@ -46,7 +46,6 @@ from referrals.models import (
 from referrals.outreach import add_task, place_values, tell_citizen, withdraw_tasks
 from referrals.slots import sync_location
 from referrals.vocabulary import (
-    CATEGORIES,
     CHANNELS,
     LANGUAGES,
     REASONS,
@@ -121,7 +120,8 @@ class ReferralInput:
     helper_relation: str = ""
     helper_phone: str = ""
     municipality_id: int | None = None  # the agent's override of the postcode's municipality
-    categories: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)  # the contact's, checked when it was logged
+    category_texts: dict[str, str] = field(default_factory=dict)  # the text of an "Anders", by code
     reason: str = ""
     notes: str = ""
     consent: bool = False
@@ -183,10 +183,9 @@ def check_referral_input(data: ReferralInput) -> dict:
     for fieldname in ("street", "city", "helper_name", "helper_relation"):
         check(fieldname, lambda f=fieldname: refuse_bsn(clean[f], f))
 
-    categories = [c for c in data.categories if c in CATEGORIES]
-    if not categories:
+    clean["categories"] = list(dict.fromkeys(c for c in data.categories if c))
+    if not clean["categories"]:
         errors["categories"] = _("Kies minstens een onderwerp van de vraag.")
-    clean["categories"] = [c for c in CATEGORIES if c in categories]
     if data.reason not in REASONS:
         errors["reason"] = _("Kies waarom de vraag niet telefonisch op te lossen was.")
     notes = (data.notes or "").strip()
@@ -233,7 +232,8 @@ def create_referral(data: ReferralInput, *, actor: User) -> Referral:
     referral = Referral(
         citizen=citizen, referring_org_id=actor.organisation_id, referred_by_id=actor.id,
         municipality_id=municipality.id, owner_org_id=municipality.id, status=Status.REFERRED,
-        categories=[ReferralCategory(code=c) for c in clean["categories"]], reason=data.reason,
+        categories=[ReferralCategory(code=c, other_text=data.category_texts.get(c) or None)
+                    for c in clean["categories"]], reason=data.reason,
         notes=clean["notes"], consent_at=now, consent_by_id=actor.id, created_at=now, updated_at=now)
     db.session.add(referral)
     db.session.flush()

@@ -19,9 +19,10 @@ from extensions.dates import holiday_name, local_today
 from messaging.services import messages_for, register_inbound_handler, register_unclear_reply
 from messaging.sms_texts import agency_with_article
 from privacy.services import record_list_read
-from referrals import outreach, services
+from referrals import categories, outreach, services
 from referrals.forms import (
     BookForm,
+    CategoryForm,
     ClosureForm,
     ListFilterForm,
     LocationForm,
@@ -430,3 +431,98 @@ def closure_remove(location_id: int, closure_id: int):
     services.remove_closure(location, closure_id)
     flash(_("Sluiting verwijderd; de tijdsloten zijn weer open."), "success")
     return redirect(url_for("referrals.closures", location_id=location.id))
+
+
+# --- question categories (the admin) ---------------------------------------------------------------------
+
+@bp.get("/beheer/onderwerpen")
+@allow(Role.ADMIN, nav=_l("Vraagonderwerpen"), nav_order=820)
+def category_list():
+    return render_template("referrals/categories.html", groups=categories.all_groups(), confirm=ConfirmForm())
+
+
+@bp.route("/beheer/onderwerpen/nieuw", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def category_new():
+    return _category_form(None)
+
+
+@bp.route("/beheer/onderwerpen/<int:category_id>", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def category_edit(category_id: int):
+    return _category_form(categories.category_for_admin(category_id))
+
+
+def _category_form(category):
+    form = CategoryForm(obj=category)
+    form.agency_id.choices = categories.agency_choices(category)
+    if not form.is_submitted():
+        form.agency_id.data = (category.agency_id if category else request.args.get("organisatie", 0, type=int)) or 0
+    if form.validate_on_submit():
+        try:
+            saved = categories.save_category(category, categories.CategoryInput(
+                agency_id=form.agency_id.data, name_nl=form.name_nl.data or "", name_en=form.name_en.data or "",
+                is_other=bool(form.is_other.data)))
+        except DomainError as err:
+            show_error(form, err)
+        else:
+            flash(_("Onderwerp “%(name)s” is opgeslagen.", name=saved.name_nl), "success")
+            return redirect(url_for("referrals.category_list"))
+    return render_template("referrals/category_form.html", form=form, category=category), form_status(form)
+
+
+def _move(category_id: int, step: int):
+    category = categories.category_for_admin(category_id)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("De pagina was verlopen. Probeer het opnieuw."), "error")
+    else:
+        try:
+            categories.move_category(category, step)
+        except DomainError as err:
+            flash(err.message, "error")
+    return redirect(url_for("referrals.category_list", _anchor=f"onderwerp-{category_id}"))
+
+
+@bp.post("/beheer/onderwerpen/<int:category_id>/omhoog")
+@allow(Role.ADMIN)
+def category_up(category_id: int):
+    return _move(category_id, -1)
+
+
+@bp.post("/beheer/onderwerpen/<int:category_id>/omlaag")
+@allow(Role.ADMIN)
+def category_down(category_id: int):
+    return _move(category_id, 1)
+
+
+@bp.route("/beheer/onderwerpen/<int:category_id>/intrekken", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def category_retire(category_id: int):
+    category = categories.category_for_admin(category_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        categories.retire_category(category)
+        flash(_("“%(name)s” wordt niet meer aangeboden.", name=category.name_nl), "success")
+        return redirect(url_for("referrals.category_list"))
+    return render_template("accounts/confirm.html", form=form,
+                           title=_("Onderwerp “%(name)s” intrekken", name=category.name_nl),
+                           question=_("Medewerkers kunnen dit onderwerp dan niet meer kiezen. Klantcontacten, "
+                                      "verwijzingen en escalaties die het al hebben, blijven het tonen. U kunt het "
+                                      "later weer aanbieden."),
+                           button=_("Intrekken"), back=url_for("referrals.category_list"))
+
+
+@bp.post("/beheer/onderwerpen/<int:category_id>/terugzetten")
+@allow(Role.ADMIN)
+def category_restore(category_id: int):
+    category = categories.category_for_admin(category_id)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("De pagina was verlopen. Probeer het opnieuw."), "error")
+    else:
+        try:
+            categories.restore_category(category)
+        except DomainError as err:
+            flash(err.message, "error")
+        else:
+            flash(_("“%(name)s” wordt weer aangeboden.", name=category.name_nl), "success")
+    return redirect(url_for("referrals.category_list"))

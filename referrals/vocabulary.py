@@ -1,5 +1,6 @@
-"""The fixed lists the intake and the counter share: question categories, reasons a call could not
-be solved by phone, channels, languages, support needs and referral statuses.
+"""The fixed lists the intake and the counter share: reasons a call could not be solved by phone,
+channels, languages, support needs and referral statuses. (The question categories are rows that the
+admin manages: referrals.categories.)
 
 They live in referrals (the lower layer) so that both helpdesk (the agency side) and the counter
 use the same codes. Codes are stored; labels are shown (translatable).
@@ -9,22 +10,6 @@ from __future__ import annotations
 import enum
 
 from flask_babel import lazy_gettext as _l
-
-# Question categories of a contact (stored as codes; order is the order on screen).
-CATEGORIES: dict[str, object] = {
-    "digid_apply": _l("DigiD aanvragen"),
-    "digid_activate": _l("DigiD activeren"),
-    "digid_app": _l("DigiD-app"),
-    "digid_recovery": _l("DigiD herstellen"),
-    "berichtenbox": _l("Berichtenbox"),
-    "machtigen": _l("Machtigen"),
-    "toeslagen": _l("Toeslagen"),
-    "aangifte": _l("Belastingaangifte"),
-    "aow": _l("AOW"),
-    "kinderbijslag": _l("Kinderbijslag"),
-    "svb_other": _l("Andere diensten van de SVB"),
-    "other": _l("Anders"),
-}
 
 # Standard reasons why a call could not be solved by phone (counted as feedback to the agencies).
 REASONS: dict[str, object] = {
@@ -156,6 +141,6 @@ def register_steps(labels: dict[str, object]) -> None:
 
 def in_vocabulary_order(codes, vocabulary: dict) -> list[str]:
     """Stored codes in the order their vocabulary lists them (an unknown code last): how every page
-    shows a row table of codes (categories, actions)."""
+    shows a row table of codes (the counter's actions)."""
     order = {code: i for i, code in enumerate(vocabulary)}
     return sorted(codes, key=lambda c: order.get(c, len(order)))

@@ -17,8 +17,9 @@ from counter.models import CounterVisit, Outcome
 from extensions import clock, db, unit_of_work
 from extensions.dates import AMSTERDAM, is_working_day, local_today
 from helpdesk.models import Contact, ContactCategory, Escalation, EscalationAlert, EscalationEvent
+from referrals.categories import STANDARD
 from referrals.models import Appointment, Citizen, Location, Referral, ReferralCategory, Slot, StatusChange
-from referrals.vocabulary import CATEGORIES, REASONS
+from referrals.vocabulary import REASONS
 
 MUNICIPAL_LEAD = ("leiding@utrecht.demo.nl", "Lotte Leiding", Role.LEAD, "Gemeente Utrecht")
 DAYS = 365
@@ -57,7 +58,10 @@ def _at(day, rng, start_hour=9, end_hour=16) -> datetime:
 
 def _history(rng, agents, places, counter, locations) -> None:
     today = local_today()
-    categories, reasons = list(CATEGORIES), list(REASONS)
+    reasons = list(REASONS)
+    # Each agency's callers ask about the shared topics and the agency's own (never "Anders": it needs a text).
+    topics = {agency: [code for code, _nl, _en, owner, other in STANDARD if not other and owner in (None, agency)]
+              for agency in CALLS_PER_DAY}
     reason_weights = [6, 5, 4, 2, 1, 2, 1]
     contacts, contact_categories, referrals = [], [], []
     first_referral = (db.session.execute(select(Referral.id).order_by(Referral.id.desc()).limit(1)).scalar() or 0) + 1
@@ -74,9 +78,8 @@ def _history(rng, agents, places, counter, locations) -> None:
                 contacts.append(dict(id=next_contact, organisation_id=agent.organisation_id, agent_id=agent.id, at=at,
                                      solved=solved, reason=None if solved else rng.choices(reasons, reason_weights)[0],
                                      notes=MARKER if not contacts else "", referral_id=None))
-                for code in rng.sample(categories[:10] if agency == "Belastingdienst" else categories[4:],
-                                       rng.choice((1, 1, 2))):
-                    contact_categories.append(dict(contact_id=next_contact, category=code))
+                for code in rng.sample(topics[agency], rng.choice((1, 1, 2))):
+                    contact_categories.append(dict(contact_id=next_contact, code=code))
                 if not solved and rng.random() < 0.8:
                     contacts[-1]["referral_id"] = first_referral + len(referrals)
                     municipality, pc4 = rng.choice(places)
@@ -90,7 +93,7 @@ def _history(rng, agents, places, counter, locations) -> None:
 def _referrals(rng, base, referrals, contact_categories, counter, locations) -> None:
     categories_of: dict[int, list[str]] = {}
     for row in contact_categories:
-        categories_of.setdefault(row["contact_id"], []).append(row["category"])
+        categories_of.setdefault(row["contact_id"], []).append(row["code"])
     base_citizen = (db.session.execute(select(Citizen.id).order_by(Citizen.id.desc()).limit(1)).scalar() or 0) + 1
     base_slot = (db.session.execute(select(Slot.id).order_by(Slot.id.desc()).limit(1)).scalar() or 0) + 1
     rows = {k: [] for k in ("citizen", "referral", "category", "history", "slot", "appointment", "visit", "outcome")}

@@ -29,9 +29,10 @@ from helpdesk.models import (
     EscalationStatus,
 )
 from helpdesk.sla import CLOCKS, RESPONSES
+from referrals.categories import filter_choices
 from referrals.models import Appointment, Referral
 from referrals.services import FieldErrors
-from referrals.vocabulary import CATEGORIES, REASONS, STATUS_LABELS, AppointmentStatus
+from referrals.vocabulary import REASONS, STATUS_LABELS, AppointmentStatus
 from reports import periods
 from reports.periods import Period
 from reports.tables import Table, cell_text, number, share
@@ -206,12 +207,12 @@ def _reasons(counts: dict, period: Period, before: Period) -> Table:
 
 def _contact_categories(agency_id: int, period: Period) -> Table:
     counts = dict(db.session.execute(
-        select(ContactCategory.category, func.count())
+        select(ContactCategory.code, func.count())
         .join(Contact, Contact.id == ContactCategory.contact_id)
         .where(Contact.organisation_id == agency_id, _in(Contact.at, period))
-        .group_by(ContactCategory.category)).all())
+        .group_by(ContactCategory.code)).all())
     return Table("vraagcategorieen", _("Onderwerpen van de vragen"), [_("Onderwerp"), _("Klantcontacten")],
-                 _by_count(_labelled(counts, CATEGORIES)), unit=_("klantcontacten"),
+                 _by_count(_labelled(counts, dict(filter_choices(agency_id)))), unit=_("klantcontacten"),
                  intro=_("Een klantcontact kan over meer onderwerpen gaan."))
 
 

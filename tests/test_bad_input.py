@@ -29,7 +29,7 @@ CSRF_REFUSED = "Het formulier was verlopen"  # templates/core/error.html
 # posts nothing fails. Every role has its account forms (password, two-step); the counter roles' day
 # lists depend on the date and the hour, hence some margin there.
 MIN_FORMS = {
-    "beheer@wegwijs.demo.nl": 20,  # every demo user and organisation, the two "nieuw" forms, account
+    "beheer@wegwijs.demo.nl": 40,  # every demo user and organisation, the "nieuw" forms, account, question categories
     "agent@belastingdienst.demo.nl": 3,
     "agent@svb.demo.nl": 3,
     "tweedelijn@belastingdienst.demo.nl": 2,

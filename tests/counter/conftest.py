@@ -8,10 +8,18 @@ from datetime import UTC, datetime, time
 import pytest
 
 from extensions import clock, db
+from referrals.categories import add_standard_categories
 from tests.referrals.conftest import make_location
 
 # Monday 23 November 2026, 09:00 in Amsterdam (08:00 UTC).
 MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def standard_categories(app):
+    """The standard question categories (all shared), so the pages name them."""
+    add_standard_categories({})
+    db.session.commit()
 
 
 @dataclass

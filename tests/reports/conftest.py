@@ -11,6 +11,7 @@ import pytest
 from counter.models import CounterVisit, Outcome
 from extensions import clock, db
 from helpdesk.models import Contact, ContactCategory
+from referrals.categories import add_standard_categories
 from referrals.models import Appointment, Citizen, Location, Referral, Slot
 
 MARCH = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
@@ -66,8 +67,15 @@ def _referral(agent, municipality, location, counter, at, n, *, visit=None, outc
 def _call(agent, at, solved, reason=None, categories=("digid_apply",), referral=None):
     contact = Contact(organisation_id=agent.organisation_id, agent_id=agent.id, at=at, solved=solved, reason=reason,
                       notes="", referral_id=referral.id if referral else None)
-    contact.categories = [ContactCategory(category=c) for c in categories]
+    contact.categories = [ContactCategory(code=c) for c in categories]
     db.session.add(contact)
+
+
+@pytest.fixture(autouse=True)
+def standard_categories(app):
+    """The standard question categories (all shared), so the tables name them."""
+    add_standard_categories({})
+    db.session.commit()
 
 
 @pytest.fixture
