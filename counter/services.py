@@ -160,8 +160,7 @@ def mark_no_show(appointment: Appointment, *, actor: User) -> str:
             subject_type="appointment", subject_id=appointment.id, dedup_key=f"appointment:{appointment.id}:no_show",
             municipality_id=appointment.municipality_id, referral_id=referral.id, reason="no_show",
             task_text=f"Bel {citizen.name}: niet gekomen op {when}; vertel hoe een nieuwe afspraak te maken.",
-            letter_text=f"U had op {when} een afspraak bij de gemeente ({location.name}), maar u was er niet. "
-                        f"Wilt u een nieuwe afspraak? Bel ons dan op {location.phone}.")
+            letter="no_show", letter_values={"location_id": location.id, "at": appointment.starts_at.isoformat()})
     record("counter", "update", "citizen", referral.citizen_id, detail=f"afspraak {appointment.id}: niet gekomen",
            actor=actor)
     return how

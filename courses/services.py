@@ -23,11 +23,14 @@ from accounts.policy import get_scoped, get_scoped_or_404
 from courses.models import Attendance, Course, CourseSession, Enrolment, EnrolmentStatus
 from extensions import DomainError, clock, db, job_step, unit_of_work
 from extensions.dates import AMSTERDAM, local_day_bounds, local_day_start, local_today, stored_stamp, when
+from messaging.gsm7 import gsm7_length, to_gsm7
 from messaging.services import next_allowed_send, withdraw
+from messaging.sms_texts import COURSE_NOTE_SMS_MAX
 from privacy.services import record, record_many
 from referrals.checks import refuse_bsn
+from referrals.letters import DIGISTERKER, Letter, register_letters
 from referrals.models import Location, Referral
-from referrals.outreach import place_values, register_sms_subject, tell_citizen
+from referrals.outreach import add_task, place_values, register_sms_subject, tell_citizen
 from referrals.services import FieldErrors, close_after_solution, record_result
 from referrals.vocabulary import Status, register_steps
 
@@ -39,6 +42,24 @@ register_steps({
     "course_completed": _l("cursus Digisterker afgerond"),
 })
 
+
+# The letters of this context (referrals.letters), printed in the citizen's language. "%(note)s":
+# the course's intake note as the coordinator wrote it.
+_SEAT = (_l("U doet mee aan de cursus %(title)s."), DIGISTERKER, _l("De eerste les is op %(when)s."),
+         _l("Waar: %(place)s."), "%(note)s", _l("Kunt u niet komen? Of heeft u een vraag? Bel ons op %(phone)s."))
+register_letters({
+    "course_enrolled": Letter(_l("U doet mee aan de cursus Digisterker"), _SEAT),
+    "course_promoted": Letter(_l("Er is een plaats vrij in de cursus Digisterker"),
+                              (_l("Er is een plaats vrij."), *_SEAT)),
+    "course_waiting": Letter(_l("U staat op de wachtlijst van de cursus Digisterker"),
+                             (_l("De cursus %(title)s is vol."), DIGISTERKER, _l("U staat op de wachtlijst."),
+                              _l("Is er een plaats vrij? Dan krijgt u bericht."),
+                              _l("Vragen? Bel ons op %(phone)s."))),
+    "course_removed": Letter(_l("U doet niet meer mee aan de cursus Digisterker"),
+                             (_l("U doet niet meer mee aan de cursus %(title)s."),
+                              _l("Klopt dit niet? Of wilt u later toch meedoen? Bel ons op %(phone)s."))),
+})
+_SEAT_PURPOSES = ("course_enrolled", "course_promoted")
 
 ACTIVE = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING)
 
@@ -232,17 +253,40 @@ def _values(course: Course, session: CourseSession | None, language: str) -> dic
 
 
 def _tell(enrolment: Enrolment, referral: Referral, course: Course, purpose: str, text: str,
-          session: CourseSession | None = None, letter: str | None = None) -> str:
+          session: CourseSession | None = None) -> str:
+    """Tell the citizen by their channel; a letter citizen's letter is printed from its code
+    (`register_letters` above). With a seat, the course's intake note reaches the citizen too: in
+    the letter, as a second SMS (or read out by phone when it is too long for one), in the call."""
     citizen = referral.citizen
-    session = session or _first_session(course.id)
+    first = _first_session(course.id) if session is None else None  # a reminder names its own session
+    session = session or first
     subject_type, subject_id = "course_enrolment", enrolment.id
     key = f"course_enrolment:{enrolment.id}:{purpose}"
     if purpose == "course_reminder" and session is not None:
         key = f"course_session:{session.id}:enrolment:{enrolment.id}:reminder"
-    return tell_citizen(citizen, purpose=purpose, values=_values(course, session, citizen.language),
-                        subject_type=subject_type, subject_id=subject_id, dedup_key=key,
-                        municipality_id=course.municipality_id, referral_id=referral.id, task_text=text,
-                        letter_text=letter, reason="course", expires_at=_expiry(purpose, session))
+    note = " ".join((course.intake_note or "").split())
+    seat = purpose in _SEAT_PURPOSES
+    if seat and note and not citizen.gets_sms:
+        text = f"{text} Vertel ook: {note}"
+    letter_values = {"location_id": course.location_id, "title": course.title, "note": note,
+                     "at": first.starts_at.isoformat() if first else None}
+    how = tell_citizen(citizen, purpose=purpose, values=_values(course, session, citizen.language),
+                       subject_type=subject_type, subject_id=subject_id, dedup_key=key,
+                       municipality_id=course.municipality_id, referral_id=referral.id, task_text=text,
+                       reason="course", expires_at=_expiry(purpose, session),
+                       letter=purpose if purpose != "course_reminder" else None, letter_values=letter_values)
+    if seat and note and how == "sms":
+        if gsm7_length(to_gsm7(note)) <= COURSE_NOTE_SMS_MAX:
+            tell_citizen(citizen, purpose="course_note", values={**_values(course, None, citizen.language),
+                                                                  "note": note},
+                         subject_type=subject_type, subject_id=subject_id, dedup_key=f"{key}:note",
+                         municipality_id=course.municipality_id, referral_id=referral.id, task_text="",
+                         reason="course", expires_at=_expiry(purpose, session))
+        else:
+            add_task(municipality_id=course.municipality_id, referral_id=referral.id, kind="call", reason="course",
+                     description=f"Lees de inwoner de notitie van de cursus {course.title} voor (te lang voor "
+                                 f"een sms): {note}", dedup_key=f"{key}:note:task")
+    return how
 
 
 def _expiry(purpose: str, session: CourseSession | None) -> datetime | None:
@@ -263,26 +307,6 @@ def _first_session_text(course: Course) -> str:
     if session is None:
         return ""
     return stored_stamp(session.starts_at)
-
-
-def _place(course: Course) -> str:
-    location = db.session.get(Location, course.location_id)
-    return f"{location.name}, {location.address}"
-
-
-def _phone(course: Course) -> str:
-    return db.session.get(Location, course.location_id).phone
-
-
-def _seat_letter(course: Course, *, promoted: bool = False) -> str:
-    """The letter of a seat in the course: plain words, the first lesson, the place, the course's
-    intake note (what to bring, what to know) and the number to call."""
-    head = "Er is een plaats vrij. " if promoted else ""
-    note = " ".join((course.intake_note or "").split())
-    return (f"{head}U doet mee aan de cursus {course.title}. Digisterker is een cursus over DigiD en internet. "
-            f"De eerste les is op {_first_session_text(course)}. Waar: {_place(course)}."
-            + (f" {note}" if note else "")
-            + f" Kunt u niet komen? Of heeft u een vraag? Bel ons op {_phone(course)}.")
 
 
 @unit_of_work()
@@ -314,15 +338,11 @@ def enrol(referral: Referral, course: Course, *, actor: User) -> Enrolment:
     if seat:
         record_result(referral, step="course_enrolled")
         _tell(enrolment, referral, course, "course_enrolled",
-              f"Laat {name} weten: ingeschreven voor {course.title}, eerste keer {_first_session_text(course)}.",
-              letter=_seat_letter(course))
+              f"Laat {name} weten: ingeschreven voor {course.title}, eerste keer {_first_session_text(course)}.")
     else:
         record_result(referral, step="course_waiting")
         _tell(enrolment, referral, course, "course_waiting",
-              f"Laat {name} weten: {course.title} is vol, de inwoner staat op de wachtlijst.",
-              letter=f"De cursus {course.title} is vol. Digisterker is een cursus over DigiD en internet. U staat "
-                     f"op de wachtlijst. Is er een plaats vrij? Dan krijgt u bericht. Vragen? Bel ons op "
-                     f"{_phone(course)}.")
+              f"Laat {name} weten: {course.title} is vol, de inwoner staat op de wachtlijst.")
     record("course", "update", "citizen", referral.citizen_id,
            detail=f"cursus {course.id}: {'ingeschreven' if seat else 'wachtlijst'}", actor=actor)
     return enrolment
@@ -377,16 +397,13 @@ def cancel_enrolment(enrolment: Enrolment, *, actor: User) -> Enrolment | None:
             record_result(other, step="course_enrolled")
             _tell(promoted, other, course, "course_promoted",
                   f"Laat {other.citizen.name} weten: er is plaats in {course.title}, eerste keer "
-                  f"{_first_session_text(course)}.",
-                  letter=_seat_letter(course, promoted=True))
+                  f"{_first_session_text(course)}.")
             record("course", "update", "citizen", other.citizen_id,
                    detail=f"cursus {course.id}: van de wachtlijst ingeschreven", actor=actor)
             _remind_late(promoted, other, course)
     # The citizen hears of it by their channel (an SMS, a letter or a call), like every other step.
     _tell(enrolment, referral, course, "course_removed",
-          f"Laat {referral.citizen.name} weten: niet meer ingeschreven voor {course.title}.",
-          letter=f"U doet niet meer mee aan de cursus {course.title}. Klopt dit niet? Of wilt u later toch "
-                 f"meedoen? Bel ons op {_phone(course)}.")
+          f"Laat {referral.citizen.name} weten: niet meer ingeschreven voor {course.title}.")
     record("course", "update", "citizen", referral.citizen_id, detail=f"cursus {course.id}: afgemeld", actor=actor)
     return promoted
 

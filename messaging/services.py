@@ -338,6 +338,17 @@ def register_unclear_reply(fn: Callable[[str], str | None]) -> Callable[[str], s
     return fn
 
 
+# Asked, in order, for the answer to STOP: `fn(from_e164) -> text or None` (referrals tells a citizen
+# with an appointment to come that it still stands, and how to cancel). None from all: the general text.
+_OPT_OUT_REPLIERS: list[Callable[[str], str | None]] = []
+
+
+def register_opt_out_reply(fn: Callable[[str], str | None]) -> Callable[[str], str | None]:
+    if fn not in _OPT_OUT_REPLIERS:
+        _OPT_OUT_REPLIERS.append(fn)
+    return fn
+
+
 def unregister_inbound_handler(fn: InboundHandler) -> None:
     if fn in _INBOUND_HANDLERS:
         _INBOUND_HANDLERS.remove(fn)
@@ -399,7 +410,8 @@ def _receive_inbound(*, provider_sid: str, from_number: str, to_number: str, bod
     handled_by, reply = None, None
     if word in OPT_OUT_WORDS and len(body.split()) <= 2:
         set_opt_out(sender, True, source="sms", keyword=word)
-        outcome, reply = "opt_out", sms_texts.render("opt_out_reply", reply_language(sender))
+        reply = next((text for fn in list(_OPT_OUT_REPLIERS) if (text := fn(sender))), None)
+        outcome, reply = "opt_out", reply or sms_texts.render("opt_out_reply", reply_language(sender))
     elif word in OPT_IN_WORDS and len(body.split()) <= 2:
         set_opt_out(sender, False, source="sms", keyword=word)
         outcome, reply = "opt_in", sms_texts.render("opt_in_reply", reply_language(sender))

@@ -69,6 +69,14 @@ LONGEST_VALUES: dict[str, str] = {
     "end_time": "16:30",
     "address": "Burgemeester Nieuwenhuijsenstraat 112A",
     "place": "Stadskantoor, 2e verdieping",
+    # Room, street and city together, and what to bring: at most DIRECTIONS_MAX characters together
+    # (referrals.services checks the location form), so the confirmation keeps its budget.
+    "where": "Stadskantoor, 2e verdieping, Stationsplein 12A, Leidschendam",
+    "bring": "uw paspoort of ID-kaart, telefoon, brief",
+    # A course's intake note sent by SMS: at most COURSE_NOTE_SMS_MAX characters (a longer one is read out).
+    "note": ("Neem uw telefoon of tablet mee, met de oplader. Weet u uw DigiD-wachtwoord niet meer? Geen probleem, "
+             "dat regelen we samen. Heeft u een brief van de Belastingdienst? Neem die dan ook mee. De koffie staat "
+             "klaar. We beginnen op tijd."),
     "city": "Hardinxveld-Giessendam",
     "phone": "0800 123 4567",
     "course": "Digisterker: Werken met de e-overheid",
@@ -76,6 +84,9 @@ LONGEST_VALUES: dict[str, str] = {
     "code": "AB12CD",
     "count": "12",
 }
+
+
+COURSE_NOTE_SMS_MAX = len(LONGEST_VALUES["note"])
 
 
 def fields_of(template: str) -> set[str]:
@@ -112,26 +123,42 @@ def render(purpose: str, language: str, values: dict | None = None) -> str:
 # once and may take two segments; reminders and replies stay in one.
 TEXTS.update({
     "appointment_confirmation": {
-        "nl": "{sender}: u heeft een afspraak. {maker} heeft die voor u gemaakt. "
-              "Wanneer: {date} om {time}. Waar: {address}, {city}. Neem uw paspoort of ID-kaart mee. "
-              "Kunt u niet komen? Stuur AFZEGGEN of bel {phone}.",
-        "en": "{sender}: you have an appointment. {maker} made it for you. "
-              "When: {date} at {time}. Where: {address}, {city}. Bring your passport or ID card. "
+        "nl": "{sender}: {maker} heeft een afspraak voor u gemaakt. "
+              "Op {date} om {time}. Waar: {where}. Neem mee: {bring}. "
+              "Niet komen? Stuur AFZEGGEN of bel {phone}.",
+        "en": "{sender}: {maker} made an appointment for you. "
+              "On {date} at {time}. Where: {where}. Bring: {bring}. "
               "Can't come? Reply AFZEGGEN or call {phone}.",
     },
     "appointment_reminder": {
-        "nl": "{sender}: uw afspraak is morgen om {time}, {address}. Neem paspoort of ID-kaart mee. "
-              "Niet komen? Bel {phone}.",
-        "en": "{sender}: appointment tomorrow at {time}, {address}. Bring passport or ID card. "
-              "Can't come? Call {phone}.",
+        "nl": "{sender}: uw afspraak is morgen om {time}. Waar: {where}. Niet komen? Bel {phone}.",
+        "en": "{sender}: appointment tomorrow at {time}. Where: {where}. Can't come? Call {phone}.",
     },
     "appointment_moved": {
-        "nl": "{sender}: uw afspraak bij de gemeente is veranderd. De oude tijd geldt niet meer. "
-              "Nieuwe tijd: {date} om {time}. Waar: {address}, {city}. Neem uw paspoort of ID-kaart mee. "
-              "Kunt u niet komen? Stuur AFZEGGEN of bel {phone}.",
-        "en": "{sender}: your appointment with the municipality has changed. The old time no longer counts. "
-              "New time: {date} at {time}. Where: {address}, {city}. Bring your passport or ID card. "
+        "nl": "{sender}: uw afspraak is veranderd. De oude tijd geldt niet meer. "
+              "Nieuwe tijd: {date} om {time}. Waar: {where}. Neem mee: {bring}. "
+              "Niet komen? Stuur AFZEGGEN of bel {phone}.",
+        "en": "{sender}: your appointment has changed. The old time no longer counts. "
+              "New time: {date} at {time}. Where: {where}. Bring: {bring}. "
               "Can't come? Reply AFZEGGEN or call {phone}.",
+    },
+    # A copy for the citizen's helper (with the citizen's consent); {name}: the citizen's first name.
+    "helper_confirmation": {
+        "nl": "{sender}: {name} heeft een afspraak bij de gemeente. U bent de helper. "
+              "Op {date} om {time}. Waar: {where}. Vragen? Bel {phone}.",
+        "en": "{sender}: {name} has an appointment with the municipality. You are the helper. "
+              "On {date} at {time}. Where: {where}. Questions? Call {phone}.",
+    },
+    "helper_reminder": {
+        "nl": "{sender}: afspraak van {name}: morgen {time}, {where}. Vragen? Bel {phone}.",
+        "en": "{sender}: {name}'s appointment: tomorrow {time}, {where}. Questions? Call {phone}.",
+    },
+    # STOP from a citizen with an appointment to come: the SMS stop, the appointment does not.
+    "opt_out_appointment": {
+        "nl": "{sender}: u krijgt geen sms meer. Uw afspraak op {date} om {time} gaat wel door. "
+              "Niet komen? Bel {phone}.",
+        "en": "{sender}: you will get no more texts. Your appointment on {date} at {time} still stands. "
+              "Can't come? Call {phone}.",
     },
     "appointment_cancelled": {
         "nl": "{sender}: uw afspraak van {date} om {time} gaat niet door. Wilt u een nieuwe afspraak? "
@@ -163,7 +190,7 @@ TEXTS.update({
 # "Digisterker" is explained in the first text about it ("een cursus over DigiD en internet").
 TEXTS.update({
     "no_show": {
-        "nl": "{sender}: u was er niet bij uw afspraak van {date} om {time}. Wilt u een nieuwe afspraak? "
+        "nl": "{sender}: u had een afspraak op {date} om {time}. U was er niet. Wilt u een nieuwe afspraak? "
               "Bel {phone}.",
         "en": "{sender}: you missed your appointment on {date} at {time}. Want a new appointment? "
               "Call {phone}.",
@@ -171,7 +198,7 @@ TEXTS.update({
     "course_enrolled": {
         "nl": "{sender}: u doet mee aan Digisterker. Dat is een cursus over DigiD en internet. "
               "De eerste les is {date} om {time}. Waar: {address}, {city}. Kunt u niet komen? Bel {phone}.",
-        "en": "{sender}: you have a place in Digisterker, a course about DigiD and the internet. "
+        "en": "{sender}: you have a place in Digisterker. That is a course about DigiD and the internet. "
               "The first lesson is on {date} at {time}. Where: {address}, {city}. Can't come? Call {phone}.",
     },
     "course_waiting": {
@@ -181,14 +208,20 @@ TEXTS.update({
               "waiting list. We will tell you.",
     },
     "course_promoted": {
-        "nl": "{sender}: er is een plek vrij. U doet mee aan Digisterker, de cursus over DigiD en internet. "
+        "nl": "{sender}: er is een plek vrij. U doet mee aan Digisterker. Dat is een cursus over DigiD en internet. "
               "De eerste les is {date} om {time}. Waar: {address}, {city}. Kunt u niet komen? Bel {phone}.",
-        "en": "{sender}: a place is free. You are in Digisterker, the course about DigiD and the internet. "
+        "en": "{sender}: a place is free. You are in Digisterker. That is a course about DigiD and the internet. "
               "The first lesson is on {date} at {time}. Where: {address}, {city}. Can't come? Call {phone}.",
     },
     "course_reminder": {
         "nl": "{sender}: morgen om {time} heeft u les Digisterker op {address}. Kunt u niet? Bel {phone}.",
         "en": "{sender}: Digisterker lesson tomorrow at {time}, {address}. Can't come? Call {phone}.",
+    },
+    # The course's intake note (what to bring, what to know), when it fits two segments
+    # (COURSE_NOTE_SMS_MAX); a longer note is read out by phone.
+    "course_note": {
+        "nl": "{sender}: over de cursus Digisterker: {note}",
+        "en": "{sender}: about the Digisterker course: {note}",
     },
     "course_removed": {
         "nl": "{sender}: u doet niet meer mee aan de cursus Digisterker. Klopt dit niet? Bel {phone}.",
@@ -199,13 +232,14 @@ TEXTS.update({
 # Texts sent once that may take two segments (at most 306 GSM-7 characters); every other text one.
 SEGMENT_BUDGET: dict[str, int] = {
     "appointment_confirmation": 2, "appointment_moved": 2, "course_enrolled": 2, "course_promoted": 2,
+    "helper_confirmation": 2, "course_note": 2,
 }
 
 # Texts that ask the citizen to act (come, cancel, call) and so must give a number to call.
 NEEDS_PHONE = {
     "appointment_confirmation", "appointment_reminder", "appointment_moved", "appointment_cancelled",
     "afzeggen_reply", "afzeggen_unclear", "no_show", "course_enrolled", "course_promoted", "course_reminder",
-    "course_removed",
+    "course_removed", "helper_confirmation", "helper_reminder", "opt_out_appointment",
 }
 
 # Agencies whose name takes "het" (the others with an article take "de"); names in NO_ARTICLE take none.
@@ -244,6 +278,10 @@ PURPOSE_LABELS: dict[str, object] = {
     "course_removed": _l("Uitgeschreven uit de cursus"),
     "afzeggen_unclear": _l("Antwoord op een onduidelijk bericht over de afspraak"),
     "escalation_answered": _l("Antwoord van de tweede lijn"),
+    "helper_confirmation": _l("Kopie van de bevestiging voor de helper"),
+    "helper_reminder": _l("Kopie van de herinnering voor de helper"),
+    "opt_out_appointment": _l("Antwoord op STOP: de afspraak gaat door"),
+    "course_note": _l("Notitie van de cursus"),
 }
 
 

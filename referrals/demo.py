@@ -21,7 +21,7 @@ MUNICIPALITIES = {
         [(3511, 3585)],
         [dict(name="Stadskantoor", street="Stadsplateau 1", postcode="3521 AZ", city="Utrecht",
               phone="030 286 0000", slot_minutes=30, counters=2,
-              what_to_bring="Uw identiteitsbewijs, uw telefoon en de brief van de Belastingdienst of SVB.",
+              room="Stadskantoor, 2e verdieping", what_to_bring="paspoort of ID-kaart, telefoon en brief",
               hours={d: [(time(9), time(12, 30)), (time(13, 30), time(16, 30))] for d in WEEKDAYS}),
          dict(name="Wijkbureau Overvecht", street="Zamenhofdreef 7", postcode="3562 JT", city="Utrecht",
               phone="030 286 0000", slot_minutes=45, counters=1, what_to_bring="",
@@ -42,7 +42,8 @@ DEMO_CITIZENS = [
     ("Gerrit Jansen", "030 123 4567", "3531 EF", "88", "letter",
      {"street": "Kanaalweg", "city": "Utrecht", "hard_of_hearing": True}),
     ("Ria Bakker", "033 765 4321", "3817 GH", "2", "phone", {"brings_helper": True, "helper_name": "Kees Bakker",
-                                                             "helper_relation": "zoon", "helper_phone": "06 11122233"}),
+                                                             "helper_relation": "zoon", "helper_phone": "06 11122233",
+                                                             "helper_gets_copy": True}),
 ]
 
 
@@ -111,6 +112,8 @@ def _seed_referrals() -> None:
             reason="no_device" if i % 2 == 0 else "look_along",
             notes="Heeft de activeringsbrief al ontvangen." if i == 0 else "", consent=True, **extras)
         referral = services.create_referral(data, actor=agent)
-        slots = services.free_slots(referral.municipality_id, limit=4 + i)
+        # A letter citizen's appointment lies far enough ahead for the letter to arrive.
+        later = services.first_day_for_letter() if channel == "letter" else None
+        slots = services.free_slots(referral.municipality_id, limit=4 + i, from_day=later)
         if slots:
             services.book(referral, slots[-1].id, actor=agent)

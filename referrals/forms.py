@@ -72,6 +72,8 @@ class ReferralForm(Form):
     helper_name = StringField(_l("Naam van helper of vertegenwoordiger"), validators=[Length(max=120)])
     helper_relation = StringField(_l("Relatie (bijvoorbeeld dochter, buurman)"), validators=[Length(max=60)])
     helper_phone = StringField(_l("Telefoonnummer van de helper"), validators=[Length(max=30)])
+    helper_gets_copy = BooleanField(_l("De inwoner wil dat de helper een kopie krijgt van de bevestiging en de "
+                                       "herinnering (sms)"))
     municipality_id = SelectField(_l("Gemeente"), coerce=int, validate_choice=False)
     notes = TextAreaField(_l("Notitie voor de balie"), validators=[Length(max=2000)])
     consent = BooleanField(_l("De inwoner geeft toestemming om deze gegevens te delen met de gemeente"))
@@ -80,6 +82,8 @@ class ReferralForm(Form):
 class BookForm(Form):
     slot = RadioField(_l("Kies een tijd"), coerce=int, validate_choice=False,
                       validators=[InputRequired(_l("Kies een tijd."))])
+    # The agent was warned that the citizen's letter cannot arrive in time and books anyway.
+    letter_late_ok = BooleanField(_l("Toch deze tijd boeken"))
 
 
 class SmsNameForm(Form):
@@ -97,7 +101,8 @@ class LocationForm(Form):
     # The service checks the ranges, so every message shows at once.
     slot_minutes = IntegerField(_l("Duur van een afspraak (minuten)"), default=30, validators=[Optional()])
     counters = IntegerField(_l("Aantal balies tegelijk"), default=1, validators=[Optional()])
-    what_to_bring = StringField(_l("Wat neemt de inwoner mee? (voor de brief)"), validators=[Length(max=300)])
+    room = StringField(_l("Gebouw of ruimte (bijvoorbeeld Stadskantoor, 2e verdieping)"), validators=[Length(max=60)])
+    what_to_bring = StringField(_l("Wat neemt de inwoner mee?"), validators=[Length(max=300)])
     active = BooleanField(_l("Open voor afspraken"), default=True)
 
 
@@ -144,7 +149,8 @@ def referral_input(form):
         reads_poorly=form.reads_poorly.data, hard_of_hearing=form.hard_of_hearing.data,
         needs_interpreter=form.needs_interpreter.data, brings_helper=form.brings_helper.data,
         helper_name=form.helper_name.data or "", helper_relation=form.helper_relation.data or "",
-        helper_phone=form.helper_phone.data or "", municipality_id=form.municipality_id.data or None,
+        helper_phone=form.helper_phone.data or "", helper_gets_copy=form.helper_gets_copy.data,
+        municipality_id=form.municipality_id.data or None,
         notes=form.notes.data or "", consent=form.consent.data)
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 
 from flask_babel import get_locale
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     event,
+    false,
     func,
     text,
 )
@@ -121,8 +123,11 @@ class Location(db.Model):
     postcode: Mapped[str] = mapped_column(String(7))
     city: Mapped[str] = mapped_column(String(80))
     phone: Mapped[str] = mapped_column(String(20), default="")  # the municipality's number for citizens
+    # Where in the building ("Stadskantoor, 2e verdieping"): in every appointment text (ROOM_MAX).
+    room: Mapped[str] = mapped_column(String(30), default="", server_default="")
     slot_minutes: Mapped[int] = mapped_column(Integer, default=30)
     counters: Mapped[int] = mapped_column(Integer, default=1)  # appointments in parallel
+    # What the citizen brings; empty: letters.BRING_DEFAULT ("paspoort of ID-kaart").
     what_to_bring: Mapped[str] = mapped_column(String(300), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -228,6 +233,8 @@ class Citizen(db.Model):
     helper_name: Mapped[str] = mapped_column(String(120), default="")
     helper_relation: Mapped[str] = mapped_column(String(60), default="")
     helper_phone_e164: Mapped[str] = mapped_column(String(20), default="")
+    # The citizen agreed that the helper gets a copy of the confirmation and the reminder by SMS.
+    helper_gets_copy: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     __table_args__ = (
@@ -427,6 +434,10 @@ class Task(db.Model):
     # Stored text for the municipality; a letter task's body is the whole letter, never cut off.
     description: Mapped[str] = mapped_column(Text)
     dedup_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
+    # A letter printed from a code and its values (referrals.letters), in the citizen's language at
+    # print time: ids, times and course words, never the citizen's name, phone or address.
+    letter: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    letter_values: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import String, cast, exists, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -21,7 +22,10 @@ from messaging.models import OutboxMessage, SmsStatus
 from messaging.phone import format_phone
 from messaging.services import queue_sms
 from privacy.services import record
-from referrals import persons  # noqa: F401  (whom our records are about, for the processing log)
+from referrals import (
+    letters,
+    persons,  # noqa: F401  (whom our records are about, for the processing log)
+)
 from referrals.models import Appointment, Citizen, Location, Referral, Task
 from referrals.vocabulary import Channel
 
@@ -32,12 +36,22 @@ _SPECIFIC_REASONS = {"appointment_confirmation", "appointment_moved", "appointme
 # --- telling the citizen by their channel -----------------------------------------------------------
 
 
+def bring_of(location: Location, language: str) -> str:
+    """What to bring: the location's own setting, or "paspoort of ID-kaart" in the citizen's language."""
+    if location.what_to_bring:
+        return location.what_to_bring
+    with force_locale(language):
+        return str(letters.BRING_DEFAULT)
+
+
 def place_values(location: Location, moment: datetime | None, language: str) -> dict[str, str]:
     """The values every appointment and course text about a place uses: who writes (the
-    municipality's short SMS name), address, city and phone of the location, and (with a moment)
-    its date and time in the citizen's language."""
+    municipality's short SMS name), address, city, where (room "Stadskantoor, 2e verdieping",
+    street and city together), what to bring and phone of the location, and (with a moment) its date and
+    time in the citizen's language."""
     values = {"sender": location.municipality.sms_sender, "address": location.street, "city": location.city,
-              "phone": location.phone}
+              "where": ", ".join(part for part in (location.room, location.street, location.city) if part),
+              "bring": bring_of(location, language), "phone": location.phone}
     if moment is not None:
         values.update(sms_date_time(moment, language))
     return values
@@ -46,34 +60,40 @@ def place_values(location: Location, moment: datetime | None, language: str) -> 
 def tell_citizen(citizen: Citizen, *, purpose: str, values: dict, subject_type: str, subject_id: int,
                  dedup_key: str, municipality_id: int, referral_id: int | None, task_text: str,
                  letter_text: str | None = None, reason: str = "other",
-                 expires_at: datetime | None = None, appointment_id: int | None = None) -> str:
+                 expires_at: datetime | None = None, appointment_id: int | None = None,
+                 letter: str | None = None, letter_values: dict | None = None) -> str:
     """SMS through the outbox when the citizen gets SMS; otherwise a task for the municipality: a
-    letter (with `letter_text`, the body of the printed letter) for letter citizens, a call (with
-    `task_text`) for the others and when there is no letter text. Idempotent through the dedup key.
-    Adds to the caller's transaction. Returns "sms", "letter" or "call". `expires_at`: an SMS still
-    unsent then is not sent (the tasks have no expiry). `appointment_id`: the appointment the task is
-    about (see `withdraw_tasks`)."""
+    letter for letter citizens, a call (with `task_text`) for the others and when there is no
+    letter. The letter is a code of referrals.letters with its values (`letter`, `letter_values`:
+    ids and times, no personal data), printed in the citizen's language; `letter_text` (a stored
+    body) is the older form. Idempotent through the dedup key. Adds to the caller's transaction.
+    Returns "sms", "letter" or "call". `expires_at`: an SMS still unsent then is not sent (the
+    tasks have no expiry). `appointment_id`: the appointment the task is about (see `withdraw_tasks`)."""
     if citizen.gets_sms:
         queue_sms(to=citizen.phone_e164, purpose=purpose, language=citizen.language, values=values,
                   subject_type=subject_type, subject_id=subject_id, dedup_key=dedup_key,
                   organisation_id=municipality_id, expires_at=expires_at)
         return "sms"
-    kind = "letter" if citizen.channel == Channel.LETTER and letter_text else "call"
+    kind = "letter" if citizen.channel == Channel.LETTER and (letter or letter_text) else "call"
     if kind == "call" and not citizen.phone_is_mobile and reason not in _SPECIFIC_REASONS:
         reason = "landline"
+    if kind == "letter" and letter:
+        letter_text = letters.plain_text(letter, letter_values or {})
     add_task(municipality_id=municipality_id, referral_id=referral_id, kind=kind, reason=reason,
              description=letter_text if kind == "letter" else task_text, dedup_key=f"{dedup_key}:task",
-             appointment_id=appointment_id)
+             appointment_id=appointment_id, letter=letter if kind == "letter" else None,
+             letter_values=letter_values if kind == "letter" and letter else None)
     return kind
 
 
 def add_task(*, municipality_id: int, referral_id: int | None, kind: str, reason: str, description: str,
-             dedup_key: str | None = None, appointment_id: int | None = None) -> None:
+             dedup_key: str | None = None, appointment_id: int | None = None, letter: str | None = None,
+             letter_values: dict | None = None) -> None:
     """Add a task in the caller's transaction. With a dedup key, a second call (a second
     scheduler, a double click) adds nothing: INSERT ... ON CONFLICT DO NOTHING."""
     values = dict(municipality_id=municipality_id, referral_id=referral_id, appointment_id=appointment_id,
                   kind=kind, reason=reason, description=description, dedup_key=dedup_key,
-                  created_at=clock.now())
+                  letter=letter, letter_values=letter_values, created_at=clock.now())
     if dedup_key is None:
         db.session.add(Task(**values))
         return
@@ -127,6 +147,16 @@ def complete_task(task: Task, *, actor: User) -> None:
 def record_letter_read(task: Task, *, actor: User) -> None:
     if task.referral_id:
         record("outreach-task", "read", "referral", task.referral_id, detail=f"taak {task.id}: brief", actor=actor)
+
+
+def printed_letter(task: Task) -> tuple[Location | None, str, list[str]] | None:
+    """(location, subject, paragraphs) of a task's letter in the current language (the view sets
+    the citizen's); None for a letter stored as text before letters had codes."""
+    if not task.letter or task.letter not in letters.LETTERS:
+        return None
+    location = letters.location_of(task.letter_values)
+    subject, paragraphs = letters.render(task.letter, task.letter_values or {}, location)
+    return location, subject, paragraphs
 
 
 # SMS subject types whose failure becomes a call-back task, each with how to find its referral (None

@@ -24,13 +24,23 @@ from sqlalchemy.orm import selectinload
 from accounts.models import SMS_NAME_MAX, Organisation, OrgKind, User
 from accounts.policy import get_scoped_or_404
 from extensions import DomainError, clock, db, job_step, unit_of_work
-from extensions.dates import AMSTERDAM, local_day_bounds, local_day_start, local_today, stored_when
+from extensions.dates import (
+    AMSTERDAM,
+    is_working_day,
+    local_date,
+    local_day_bounds,
+    local_day_start,
+    local_today,
+    stored_when,
+    working_days_before,
+)
 from messaging.gsm7 import is_gsm7
 from messaging.phone import format_phone, parse_phone
-from messaging.services import next_allowed_send, withdraw
-from messaging.sms_texts import LONGEST_VALUES, agency_with_article
+from messaging.services import next_allowed_send, queue_sms, withdraw
+from messaging.sms_texts import LONGEST_VALUES, agency_with_article, render
 from privacy.services import record
 from referrals.checks import normalise_house_number, normalise_postcode, refuse_bsn
+from referrals.letters import BRING_DEFAULT, place_of
 from referrals.models import (
     Appointment,
     Citizen,
@@ -43,7 +53,7 @@ from referrals.models import (
     Slot,
     StatusChange,
 )
-from referrals.outreach import add_task, place_values, tell_citizen, withdraw_tasks
+from referrals.outreach import add_task, bring_of, place_values, tell_citizen, withdraw_tasks
 from referrals.slots import sync_location
 from referrals.vocabulary import (
     CHANNELS,
@@ -70,6 +80,11 @@ class FieldErrors(DomainError):
 
 class SlotTaken(DomainError):
     """The slot filled up between showing and booking: the view offers the next free slots."""
+
+
+class LetterTooLate(DomainError):
+    """The citizen chose a letter and a letter posted today cannot arrive before this slot: the
+    view warns, and the agent books it anyway (`letter_late_ok`) or picks a later slot."""
 
 
 # --- municipalities and their areas ---------------------------------------------------------------
@@ -119,6 +134,7 @@ class ReferralInput:
     helper_name: str = ""
     helper_relation: str = ""
     helper_phone: str = ""
+    helper_gets_copy: bool = False
     municipality_id: int | None = None  # the agent's override of the postcode's municipality
     categories: list[str] = field(default_factory=list)  # the contact's, checked when it was logged
     category_texts: dict[str, str] = field(default_factory=dict)  # the text of an "Anders", by code
@@ -180,6 +196,9 @@ def check_referral_input(data: ReferralInput) -> dict:
         clean["helper_phone"] = helper_phone.e164 if helper_phone else ""
         if not clean["helper_name"]:
             errors.setdefault("helper_name", _("Vul ook de naam van de helper in."))
+    clean["helper_gets_copy"] = bool(data.helper_gets_copy) and bool(clean["helper_phone"])
+    if with_helper and data.helper_gets_copy and not clean["helper_phone"]:
+        errors.setdefault("helper_phone", _("Voor een kopie per sms is het mobiele nummer van de helper nodig."))
     for fieldname in ("street", "city", "helper_name", "helper_relation"):
         check(fieldname, lambda f=fieldname: refuse_bsn(clean[f], f))
 
@@ -227,7 +246,7 @@ def create_referral(data: ReferralInput, *, actor: User) -> Referral:
         reads_poorly=bool(data.reads_poorly), hard_of_hearing=bool(data.hard_of_hearing),
         needs_interpreter=bool(data.needs_interpreter), brings_helper=bool(data.brings_helper),
         helper_name=clean["helper_name"], helper_relation=clean["helper_relation"],
-        helper_phone_e164=clean["helper_phone"], created_at=now)
+        helper_phone_e164=clean["helper_phone"], helper_gets_copy=clean["helper_gets_copy"], created_at=now)
     municipality = clean["municipality"]
     referral = Referral(
         citizen=citizen, referring_org_id=actor.organisation_id, referred_by_id=actor.id,
@@ -391,6 +410,33 @@ def reminder_expected(appointment: Appointment) -> bool:
     return next_allowed_send(clock.now()) < day_starts
 
 
+def what_to_say(referral: Referral, appointment: Appointment) -> list[str]:
+    """What the agent tells the citizen on the phone about how they will hear of the appointment:
+    by whom and by which channel, the extra call, the helper's copy, a letter that comes late, and
+    what to bring. From what the confirmation page has loaded already (no query)."""
+    citizen, location = referral.citizen, appointment.location
+    sender = referral.municipality.sms_sender
+    if appointment.channel == Channel.SMS:
+        lines = [_("U krijgt een sms van %(sender)s.", sender=sender)]
+        if citizen.reads_poorly:
+            lines.append(_("De gemeente belt u ook, en leest de sms voor."))
+        if reminder_expected(appointment):
+            lines.append(_("De dag ervoor krijgt u nog een sms."))
+    elif appointment.channel == Channel.LETTER:
+        lines = [_("U krijgt een brief van %(municipality)s.", municipality=referral.municipality.name)]
+        if letter_too_late(appointment.starts_at):
+            lines.append(_("De brief komt misschien te laat. Schrijf nu de datum en tijd op."))
+    else:
+        lines = [_("%(municipality)s belt u om de afspraak te bevestigen.", municipality=sender),
+                 _("De dag ervoor belt de gemeente u nog een keer.")]
+    if citizen.helper_gets_copy:
+        lines.append(_("%(helper)s krijgt een kopie per sms.", helper=citizen.helper_name))
+    lines.append(_("Neem mee: %(bring)s.", bring=location.what_to_bring or BRING_DEFAULT))
+    if location.room:
+        lines.append(_("Waar: %(room)s, %(address)s.", room=location.room, address=location.address))
+    return lines
+
+
 def current_appointment(referral: Referral) -> Appointment | None:
     """The active appointment (or, when none is active, the latest one)."""
     if not referral.appointments:
@@ -495,17 +541,14 @@ def sms_expiry(appointment: Appointment, purpose: str) -> datetime | None:
     return None
 
 
-BRING_DEFAULT = "uw paspoort of ID-kaart en, als u die heeft, uw telefoon"
-
-
 def _task_texts(appointment: Appointment, location: Location, citizen: Citizen, purpose: str) -> tuple[str, str]:
     """(what to tell on the phone, the letter's text) for a citizen without SMS. Stored Dutch text
     for the municipality (written outside requests too); the printed letter of a confirmation or a
     move is the appointment letter itself (templates/referrals/letter.html). Every text names the
     number to call (the location's)."""
     name, phone = citizen.name, display_phone(citizen.phone_e164)
-    when, place = stored_when(appointment.starts_at), f"{location.name}, {location.address}"
-    bring = location.what_to_bring or BRING_DEFAULT
+    when, place = stored_when(appointment.starts_at), place_of(location)
+    bring = bring_of(location, "nl")
     sender = location.municipality.sms_sender
     if purpose == "appointment_moved":
         return (f"Bel {name} ({phone}): de afspraak is verzet naar {when}, {place}. Zeg: de oude tijd geldt niet "
@@ -515,8 +558,7 @@ def _task_texts(appointment: Appointment, location: Location, citizen: Citizen, 
     if purpose == "appointment_cancelled":
         return (f"Bel {name} ({phone}): de afspraak van {when} bij {location.name} gaat niet door. Vertel hoe een "
                 f"nieuwe afspraak te maken (bel {location.phone}).",
-                f"Uw afspraak van {when} bij {location.name} gaat niet door. Wilt u een nieuwe afspraak? Bel ons "
-                f"op {location.phone}.")
+                "")  # the letter is printed from its code (letters.LETTERS), in the citizen's language
     if purpose == "appointment_reminder":
         return (f"Bel {name} ({phone}) de dag ervoor: morgen is de afspraak, {when}, {place}. Zeg wie belt "
                 f"({sender}). Neem mee: {bring}. Niet komen? Dan afzeggen of nieuwe afspraak (bel "
@@ -527,23 +569,76 @@ def _task_texts(appointment: Appointment, location: Location, citizen: Citizen, 
             f"Kunt u niet komen? Bel ons op {location.phone}.")
 
 
+# What a citizen's helper gets a copy of (with the citizen's consent, Citizen.helper_gets_copy).
+HELPER_COPIES = {"appointment_confirmation": "helper_confirmation", "appointment_moved": "helper_confirmation",
+                 "appointment_reminder": "helper_reminder"}
+# A citizen who reads poorly gets the SMS and a call that reads it out.
+READ_ALOUD = ("appointment_confirmation", "appointment_moved", "appointment_cancelled")
+
+
 def _tell_citizen(appointment: Appointment, location: Location, citizen: Citizen, purpose: str) -> None:
     """Tell the citizen about this event by their channel (outreach.tell_citizen): an SMS, or a
     letter or call task on the municipality's work list, in the caller's transaction. Idempotent
     through the dedup key. An SMS that is still unsent when it no longer makes sense is dropped
     (`sms_expiry`). The day-before reminder is an SMS, or a call for phone citizens (a letter
-    would come too late)."""
+    would come too late). A helper with the citizen's consent gets a copy of the confirmation and
+    the reminder; a citizen who reads poorly also gets a call that reads the SMS out."""
     if purpose == "appointment_reminder" and not (citizen.gets_sms or citizen.channel == Channel.PHONE):
         return
     task_text, letter_text = _task_texts(appointment, location, citizen, purpose)
     values = place_values(location, appointment.starts_at, citizen.language)
     agency = db.session.get(Referral, appointment.referral_id).referring_org_id
     values["maker"] = agency_with_article(db.session.get(Organisation, agency).name, citizen.language)
+    key = f"appointment:{appointment.id}:{purpose}"
+    letter = "appointment_cancelled" if purpose == "appointment_cancelled" else None
     tell_citizen(citizen, purpose=purpose, values=values,
                  subject_type="appointment", subject_id=appointment.id,
-                 dedup_key=f"appointment:{appointment.id}:{purpose}", municipality_id=appointment.municipality_id,
+                 dedup_key=key, municipality_id=appointment.municipality_id,
                  referral_id=appointment.referral_id, task_text=task_text, letter_text=letter_text or None,
-                 reason=purpose, expires_at=sms_expiry(appointment, purpose), appointment_id=appointment.id)
+                 reason=purpose, expires_at=sms_expiry(appointment, purpose), appointment_id=appointment.id,
+                 letter=letter, letter_values={"location_id": location.id,
+                                               "at": appointment.starts_at.isoformat()} if letter else None)
+    if purpose in HELPER_COPIES and citizen.helper_gets_copy and citizen.helper_phone_e164 \
+            and parse_phone(citizen.helper_phone_e164).is_mobile:
+        queue_sms(to=citizen.helper_phone_e164, purpose=HELPER_COPIES[purpose], language=citizen.language,
+                  values={**values, "name": citizen.name.split()[0]}, subject_type="appointment",
+                  subject_id=appointment.id, dedup_key=f"{key}:helper", organisation_id=appointment.municipality_id,
+                  expires_at=sms_expiry(appointment, purpose))
+    if purpose in READ_ALOUD and citizen.gets_sms and citizen.reads_poorly:
+        add_task(municipality_id=appointment.municipality_id, referral_id=appointment.referral_id, kind="call",
+                 reason=purpose, appointment_id=appointment.id, dedup_key=f"{key}:read_aloud",
+                 description=f"De inwoner leest slecht. Bel en lees de sms voor: "
+                             f"\"{render(purpose, citizen.language, values)}\"")
+
+
+# A letter is posted the working day it is printed and takes up to two more working days.
+LETTER_WORKING_DAYS = 3
+
+
+def letter_too_late(starts_at: datetime) -> bool:
+    """A letter posted today arrives too late for an appointment at `starts_at`: fewer than
+    LETTER_WORKING_DAYS working days before it (Dutch working days: no weekend, no holiday)."""
+    return local_date(working_days_before(starts_at, LETTER_WORKING_DAYS)) < local_today()
+
+
+def first_day_for_letter() -> date:
+    """The first day whose appointments a letter posted today still reaches in time."""
+    day, counted = local_today(), 0
+    while counted < LETTER_WORKING_DAYS:
+        day += timedelta(days=1)
+        counted += is_working_day(day)
+    return day
+
+
+def _refuse_late_letter(citizen: Citizen, slot_id: int, municipality_id: int) -> None:
+    """Only for letter citizens: the slot is read once, and _claim_seat finds it in the session."""
+    if citizen.channel != Channel.LETTER:
+        return
+    slot = db.session.get(Slot, slot_id)
+    if slot is not None and slot.municipality_id == municipality_id and letter_too_late(slot.starts_at):
+        raise LetterTooLate(_("De inwoner krijgt een brief. Die komt niet op tijd aan: er zijn minder dan drie "
+                              "werkdagen tot deze afspraak. Kies een latere tijd, of boek toch en noem de "
+                              "inwoner nu de datum en tijd."), "slot")
 
 
 def _claim_seat(slot_id: int, municipality_id: int) -> Slot:
@@ -579,12 +674,15 @@ def _new_appointment(referral: Referral, slot: Slot, actor: User) -> Appointment
 
 
 @unit_of_work()
-def book(referral: Referral, slot_id: int, *, actor: User) -> Appointment:
+def book(referral: Referral, slot_id: int, *, actor: User, letter_late_ok: bool = False) -> Appointment:
     """Book a slot for a referral without an active appointment. Raises SlotTaken (with nothing
-    saved) when the slot filled up meanwhile."""
+    saved) when the slot filled up meanwhile, LetterTooLate when the citizen's letter cannot arrive
+    in time (unless `letter_late_ok`)."""
     if referral.status not in (Status.REFERRED, Status.CANCELLED, Status.NO_SHOW):
         raise DomainError(_("Deze verwijzing heeft al een afspraak. Verzet die afspraak als dat nodig is."))
     citizen = referral.citizen
+    if not letter_late_ok:
+        _refuse_late_letter(citizen, slot_id, referral.municipality_id)
     try:
         slot = _claim_seat(slot_id, referral.municipality_id)
         location = db.session.get(Location, slot.location_id)
@@ -602,7 +700,8 @@ def book(referral: Referral, slot_id: int, *, actor: User) -> Appointment:
 
 
 @unit_of_work()
-def reschedule(appointment: Appointment, slot_id: int, *, actor: User, by: str) -> Appointment:
+def reschedule(appointment: Appointment, slot_id: int, *, actor: User, by: str,
+               letter_late_ok: bool = False) -> Appointment:
     """Move an active appointment to another slot: the new seat is claimed first (so the citizen
     never ends up without one), then the old one is freed. `by`: 'agent' or 'counter'."""
     if appointment.status != AppointmentStatus.BOOKED:
@@ -611,6 +710,8 @@ def reschedule(appointment: Appointment, slot_id: int, *, actor: User, by: str) 
         raise DomainError(_("Kies een ander tijdslot dan het huidige."), "slot")
     referral = db.session.get(Referral, appointment.referral_id)
     citizen = referral.citizen
+    if not letter_late_ok:
+        _refuse_late_letter(citizen, slot_id, appointment.municipality_id)
     old_id, old_slot_id = appointment.id, appointment.slot_id
     try:
         slot = _claim_seat(slot_id, appointment.municipality_id)
@@ -709,7 +810,6 @@ def handle_inbound_sms(from_e164: str, body: str) -> str | None:
     """Inbound handler registered with messaging: a cancel reply (`is_cancel`) cancels the citizen's
     next appointment (the one soonest to come) and frees its slot; the municipality sees it on its
     work list. Returns the reply text, or None when the message is not ours."""
-    from messaging.sms_texts import render
     if not is_cancel(body):
         return None
     row = _next_appointment(from_e164)
@@ -730,13 +830,23 @@ def handle_inbound_sms(from_e164: str, body: str) -> str | None:
 def unclear_reply(from_e164: str) -> str | None:
     """Registered with messaging for a reply nobody understood: a citizen with an appointment to
     come gets one helpful answer, with how to cancel and the location's number. None otherwise."""
-    from messaging.sms_texts import render
     row = _next_appointment(from_e164)
     if row is None:
         return None
     appointment, language = row
     location = db.session.get(Location, appointment.location_id)
     return render("afzeggen_unclear", language, place_values(location, None, language))
+
+
+def opt_out_reply(from_e164: str) -> str | None:
+    """Registered with messaging for STOP: a citizen with an appointment to come hears that the SMS
+    stop but the appointment still stands, and the number to call to cancel. None otherwise."""
+    row = _next_appointment(from_e164)
+    if row is None:
+        return None
+    appointment, language = row
+    location = db.session.get(Location, appointment.location_id)
+    return render("opt_out_appointment", language, place_values(location, appointment.starts_at, language))
 
 
 # --- reminders (scheduler job) ---------------------------------------------------------------------
@@ -828,13 +938,15 @@ class LocationInput:
     phone: str = ""
     slot_minutes: int = 30
     counters: int = 1
+    room: str = ""
     what_to_bring: str = ""
     active: bool = True
 
 
 def _check_location(data: LocationInput) -> dict:
     errors: dict[str, str] = {}
-    clean = {k: " ".join(str(getattr(data, k) or "").split()) for k in ("name", "street", "city", "what_to_bring")}
+    clean = {k: " ".join(str(getattr(data, k) or "").split())
+             for k in ("name", "street", "city", "room", "what_to_bring")}
     for k, message in (("name", _("Vul de naam van de locatie in.")), ("street", _("Vul straat en huisnummer in.")),
                        ("city", _("Vul de plaats in."))):
         if not clean[k]:
@@ -843,6 +955,17 @@ def _check_location(data: LocationInput) -> dict:
     for k, longest in (("street", len(LONGEST_VALUES["address"])), ("city", len(LONGEST_VALUES["city"]))):
         if len(clean[k]) > longest:
             errors.setdefault(k, _("Dit staat in elke sms: gebruik hoogstens %(n)s tekens.", n=longest))
+    # Room, street and city make "Waar:" in every appointment SMS; what to bring follows it.
+    where = ", ".join(part for part in (clean["room"], clean["street"], clean["city"]) if part)
+    if len(where) > len(LONGEST_VALUES["where"]):
+        errors.setdefault("room", _("Ruimte, straat en plaats staan samen in elke sms: samen hoogstens %(n)s tekens. "
+                                    "Maak de ruimte korter.", n=len(LONGEST_VALUES["where"])))
+    if len(clean["what_to_bring"]) > len(LONGEST_VALUES["bring"]):
+        errors["what_to_bring"] = _("Dit staat in elke sms: gebruik hoogstens %(n)s tekens.",
+                                    n=len(LONGEST_VALUES["bring"]))
+    for k in ("room", "what_to_bring"):
+        if not is_gsm7(clean[k]):
+            errors.setdefault(k, _("Gebruik geen tekens als ë of ’: die maken elke sms duurder."))
     try:
         clean["postcode"] = normalise_postcode(data.postcode)
     except DomainError as err:

@@ -16,7 +16,12 @@ from accounts.pagination import paginate
 from accounts.policy import allow
 from extensions import DomainError
 from extensions.dates import holiday_name, local_today
-from messaging.services import messages_for, register_inbound_handler, register_unclear_reply
+from messaging.services import (
+    messages_for,
+    register_inbound_handler,
+    register_opt_out_reply,
+    register_unclear_reply,
+)
 from messaging.sms_texts import agency_with_article
 from privacy.services import record_list_read
 from referrals import categories, outreach, services
@@ -37,6 +42,7 @@ bp = Blueprint("referrals", __name__)
 # The citizen's AFZEGGEN reaches us through messaging's registry (messaging never imports us).
 bp.record_once(lambda state: register_inbound_handler(services.handle_inbound_sms))
 bp.record_once(lambda state: register_unclear_reply(services.unclear_reply))
+bp.record_once(lambda state: register_opt_out_reply(services.opt_out_reply))
 
 BOOKERS = (Role.AGENT, Role.COUNTER, Role.COORDINATOR)
 MUNICIPAL = (Role.COUNTER, Role.COORDINATOR)
@@ -78,6 +84,11 @@ def _picker(municipality_id: int, exclude_slot_id: int | None = None) -> dict:
             "from_day": from_day, "later": later, "today": local_today()}
 
 
+def _letter_from(referral):
+    """For a letter citizen: the first day a letter posted today reaches in time (the picker says so)."""
+    return services.first_day_for_letter() if referral.citizen.channel == "letter" else None
+
+
 def _slot_choices(form, picker):
     form.slot.choices = [(s.id, s.id) for s in picker["slots"]]
 
@@ -92,12 +103,16 @@ def book(referral_id: int):
     if active is not None and active.status == AppointmentStatus.BOOKED:
         return redirect(url_for("referrals.reschedule", appointment_id=active.id))
     form = BookForm()
-    taken = False
+    taken = late = False
     if form.validate_on_submit():
         try:
-            services.book(referral, form.slot.data, actor=current_user)
+            services.book(referral, form.slot.data, actor=current_user, letter_late_ok=form.letter_late_ok.data)
         except services.SlotTaken as err:
             taken = True
+            show_error(form, err)
+            referral = services.referral_for_user(referral_id)
+        except services.LetterTooLate as err:
+            late = True
             show_error(form, err)
             referral = services.referral_for_user(referral_id)
         except DomainError as err:
@@ -110,7 +125,7 @@ def book(referral_id: int):
     status = 409 if taken else form_status(form)
     services.record_read(referral, actor=current_user, activity="appointment")
     return render_template("referrals/book.html", form=form, referral=referral, picker=picker,
-                           taken=taken, appointment=None), status
+                           taken=taken, late=late, letter_from=_letter_from(referral), appointment=None), status
 
 
 @bp.get("/verwijzingen/<int:referral_id>/bevestiging")
@@ -124,7 +139,8 @@ def confirmation(referral_id: int):
            ("appointment_confirmation", "appointment_moved")]
     services.record_read(referral, actor=current_user, activity="appointment")
     return render_template("referrals/confirmation.html", referral=referral, appointment=appointment, sms=sms,
-                           reminder=services.reminder_expected(appointment))
+                           reminder=services.reminder_expected(appointment),
+                           say=services.what_to_say(referral, appointment))
 
 
 @bp.route("/afspraken/<int:appointment_id>/verzetten", methods=["GET", "POST"])
@@ -136,12 +152,16 @@ def reschedule(appointment_id: int):
         return redirect(url_for("referrals.detail", referral_id=appointment.referral_id))
     referral = services.referral_for_user(appointment.referral_id)
     form = BookForm()
-    taken = False
+    taken = late = False
     if form.validate_on_submit():
         try:
-            services.reschedule(appointment, form.slot.data, actor=current_user, by=_by())
+            services.reschedule(appointment, form.slot.data, actor=current_user, by=_by(),
+                                letter_late_ok=form.letter_late_ok.data)
         except services.SlotTaken as err:
             taken = True
+            show_error(form, err)
+        except services.LetterTooLate as err:
+            late = True
             show_error(form, err)
         except DomainError as err:
             show_error(form, err)
@@ -154,7 +174,7 @@ def reschedule(appointment_id: int):
     _slot_choices(form, picker)
     status = 409 if taken else form_status(form)
     return render_template("referrals/book.html", form=form, referral=referral, picker=picker, taken=taken,
-                           appointment=appointment), status
+                           late=late, letter_from=_letter_from(referral), appointment=appointment), status
 
 
 @bp.route("/afspraken/<int:appointment_id>/afzeggen", methods=["GET", "POST"])
@@ -274,8 +294,11 @@ def task_letter(task_id: int):
                                    task=task,
                                    maker=agency_with_article(referral.referring_org.name, referral.citizen.language))
         else:
+            printed = outreach.printed_letter(task)  # from its code, in the citizen's language
+            location, subject, paragraphs = printed or (None, task.reason_label, [task.description])
             html = render_template("referrals/task_letter.html", task=task, referral=referral,
-                                   citizen=referral.citizen if referral else None, today=local_today())
+                                   citizen=referral.citizen if referral else None, today=local_today(),
+                                   location=location, subject=subject, paragraphs=paragraphs)
     return html
 
 
@@ -317,7 +340,8 @@ def _location_input(form):
     return services.LocationInput(
         name=form.name.data or "", street=form.street.data or "", postcode=form.postcode.data or "",
         city=form.city.data or "", phone=form.phone.data or "", slot_minutes=form.slot_minutes.data,
-        counters=form.counters.data, what_to_bring=form.what_to_bring.data or "", active=form.active.data)
+        counters=form.counters.data, room=form.room.data or "", what_to_bring=form.what_to_bring.data or "",
+        active=form.active.data)
 
 
 @bp.route("/gemeente/locaties/nieuw", methods=["GET", "POST"])

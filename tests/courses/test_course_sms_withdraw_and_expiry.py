@@ -58,7 +58,8 @@ def test_cancelling_overnight_withdraws_the_reminder_and_the_promotion_replaces_
         OutboxMessage.subject_type == "course_enrolment", OutboxMessage.subject_id == enrolment.id)).scalars()}
     assert {p: m.status for p, m in mine.items()} == {"course_enrolled": SmsStatus.WITHDRAWN,
                                                        "course_reminder": SmsStatus.WITHDRAWN,
-                                                       "course_removed": SmsStatus.QUEUED}  # issue 11: told
+                                                       "course_removed": SmsStatus.QUEUED,  # issue 11: told
+                                                       "course_note": SmsStatus.WITHDRAWN}  # the intake note too
     assert "afgemeld" in mine["course_reminder"].error_reason
     [waiting] = _course_sms("course_waiting")
     assert waiting.status == SmsStatus.WITHDRAWN and "plaats" in waiting.error_reason
@@ -69,7 +70,9 @@ def test_cancelling_overnight_withdraws_the_reminder_and_the_promotion_replaces_
     db.session.rollback()
     dispatcher.dispatch_once(gateway_from_config(app.config))
     bodies = [m["body"] for m in sending.received]
-    assert sorted(b for b in bodies if "Digisterker" in b) == sorted([news.body, mine["course_removed"].body])
+    [note] = [m for m in _course_sms("course_note") if m.subject_id == news.subject_id]  # the promoted one's
+    assert sorted(b for b in bodies if "Digisterker" in b) == sorted([news.body, note.body,
+                                                                       mine["course_removed"].body])
 
 
 def test_no_course_reminder_is_queued_in_the_evening_for_a_lesson_tomorrow(town):

@@ -218,4 +218,4 @@ def test_issue11_a_letter_citizen_taken_off_a_course_gets_a_letter_with_the_numb
     assert len(letters) == 2 and letters[-1].description.startswith("U doet niet meer mee aan de cursus")
     login(client, town.counter)
     page = text_of(client.get(f"/balie/taken/{letters[-1].id}/brief"))
-    assert "Onderwerp: Cursus Digisterker" in page and "Gemeente" in page
+    assert "Onderwerp: U doet niet meer mee aan de cursus Digisterker" in page and "Gemeente" in page

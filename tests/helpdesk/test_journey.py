@@ -70,7 +70,8 @@ def test_log_refer_book_sms_reminder_and_the_agency_sees_it(world, client, login
     appointment = db.session.execute(select(Appointment)).scalar_one()
     sms = db.session.execute(select(OutboxMessage)).scalar_one()
     assert sms.to_e164 == "+31612345678" and sms.purpose == "appointment_confirmation"
-    assert sms.body.startswith("Gemeente Utrecht: u heeft een afspraak. De Belastingdienst heeft die voor u gemaakt. Wanneer: dinsdag 24 november om 09:00. Waar: Stadsplein 1, Utrecht.")
+    assert sms.body.startswith("Gemeente Utrecht: De Belastingdienst heeft een afspraak voor u gemaakt. "
+                               "Op dinsdag 24 november om 09:00. Waar: Stadsplein 1, Utrecht.")
     assert "AFZEGGEN" in sms.body and sms.subject_id == appointment.id
     assert db.session.get(Slot, slot_id).booked == 1
     db.session.refresh(referral)
@@ -85,7 +86,7 @@ def test_log_refer_book_sms_reminder_and_the_agency_sees_it(world, client, login
     reminders = db.session.execute(select(OutboxMessage).where(OutboxMessage.purpose == "appointment_reminder")
                                    ).scalars().all()
     assert len(reminders) == 1
-    assert reminders[0].body.startswith("Gemeente Utrecht: uw afspraak is morgen om 09:00, Stadsplein 1.")
+    assert reminders[0].body.startswith("Gemeente Utrecht: uw afspraak is morgen om 09:00. Waar: Stadsplein 1, Utrecht.")
 
     # 6. The agency sees its referral with status; the processing log has the creation and the read.
     page = client.get("/verwijzingen").get_data(as_text=True)

@@ -55,7 +55,8 @@ def test_a_withdrawn_message_is_never_sent_and_others_are_untouched(twilio_app, 
 def test_only_the_purposes_asked_for(app, daytime):
     confirmation = _queue("w", purpose="test")
     reminder = queue_sms(to="0612345678", purpose="appointment_reminder", language="nl",
-                         values={"sender": "Gemeente Utrecht", "time": "09:00", "address": "Stadsplein 1", "phone": "030 123 4567"},
+                         values={"sender": "Gemeente Utrecht", "time": "09:00", "where": "Stadsplein 1, Utrecht",
+                                 "phone": "030 123 4567"},
                          subject_type="appointment", subject_id=1, dedup_key="r").id
     db.session.commit()
     assert withdraw("appointment", 1, purposes=["appointment_reminder"]) == 1

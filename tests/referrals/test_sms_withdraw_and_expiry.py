@@ -93,7 +93,8 @@ def test_a_reschedule_overnight_withdraws_the_old_reminder_and_sends_the_new_tim
     report = _dispatch(app)
     assert report.claimed == 1 and report.sent == 1
     bodies = [m["body"] for m in sending.received]
-    assert bodies[-1].startswith("Gemeente Utrecht: uw afspraak bij de gemeente is veranderd. De oude tijd geldt niet meer. Nieuwe tijd: donderdag 26 november om 09:00")
+    assert bodies[-1].startswith(
+        "Gemeente Utrecht: uw afspraak is veranderd. De oude tijd geldt niet meer. Nieuwe tijd: donderdag 26 november om 09:00")
     assert not any(b.startswith("Morgen") for b in bodies)
 
 
@@ -135,7 +136,8 @@ def test_booked_at_ten_in_the_evening_for_nine_tomorrow(app, world, sending):
     _at(24, 8, 0)
     report = _dispatch(app)
     assert report.sent == 1 and sending.posts == 1
-    assert sending.received[0]["body"].startswith("Gemeente Utrecht: u heeft een afspraak. De Belastingdienst heeft die voor u gemaakt. Wanneer: dinsdag 24 november om 09:00")
+    assert sending.received[0]["body"].startswith(
+        "Gemeente Utrecht: De Belastingdienst heeft een afspraak voor u gemaakt. Op dinsdag 24 november om 09:00")
     assert _sms("appointment_confirmation")[0].status == SmsStatus.SENT
 
 
@@ -149,4 +151,4 @@ def test_a_no_show_withdraws_what_still_waits_and_tells_the_citizen(app, world, 
     confirmation = db.session.get(OutboxMessage, confirmation.id)
     assert confirmation.status == SmsStatus.WITHDRAWN and "niet op de afspraak gekomen" in confirmation.error_reason
     report = _dispatch(app)
-    assert report.sent == 1 and sending.received[0]["body"].startswith("Gemeente Utrecht: u was er niet bij uw afspraak")
+    assert report.sent == 1 and sending.received[0]["body"].startswith("Gemeente Utrecht: u had een afspraak op")

@@ -1,0 +1,98 @@
+"""Letters on the work list printed from a code and its values, in the citizen's language at print
+time (an English citizen gets an English letter, written the day it is printed). A task stores the
+code (`Task.letter`) and the values (`Task.letter_values`: the location's id, a time, course words),
+never the citizen's name, phone or address: those come from the citizen's record when printed.
+
+Every letter has the same frame as the appointment letter (templates/referrals/task_letter.html):
+the municipality and the location's address and phone as sender, place and date, a subject line,
+the paragraphs, and the number to call. A paragraph whose values are empty is left out.
+
+Contexts above referrals register their own letters (`register_letters`), as they do their steps.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from extensions import db
+from extensions.dates import when
+from referrals.models import Location
+
+# What a citizen brings when the location has no setting of its own.
+BRING_DEFAULT = _l("paspoort of ID-kaart")
+
+# Explained once in every letter about a course.
+DIGISTERKER = _l("Digisterker is een cursus over DigiD en internet.")
+
+
+@dataclass(frozen=True)
+class Letter:
+    subject: object  # lazy text
+    paragraphs: tuple  # lazy texts with %(name)s values: when, place, bring, phone, title, note
+
+
+LETTERS: dict[str, Letter] = {
+    "appointment_cancelled": Letter(
+        _l("Uw afspraak gaat niet door"),
+        (_l("Uw afspraak van %(when)s gaat niet door."),
+         _l("Wilt u een nieuwe afspraak? Bel ons op %(phone)s."))),
+    "no_show": Letter(
+        _l("U was er niet bij uw afspraak"),
+        (_l("U had een afspraak op %(when)s."),
+         _l("Waar: %(place)s."),
+         _l("U was er niet."),
+         _l("Wilt u een nieuwe afspraak? Bel ons op %(phone)s."))),
+}
+
+
+def register_letters(letters: dict[str, Letter]) -> None:
+    LETTERS.update(letters)
+
+
+def _names(text: str) -> set[str]:
+    return set(re.findall(r"%\((\w+)\)s", text))
+
+
+def place_of(location: Location) -> str:
+    """Where: the building or room ("Stadskantoor, 2e verdieping"; else the location's name) and the address."""
+    return f"{location.room or location.name}, {location.address}"
+
+
+def values_for(values: dict, location: Location | None) -> dict[str, str]:
+    """The values of a letter's paragraphs in the current language."""
+    out = {key: str(value or "") for key, value in values.items() if key not in ("at", "location_id")}
+    if values.get("at"):
+        out["when"] = when(datetime.fromisoformat(values["at"]), "long")
+    if location is not None:
+        out.update(place=place_of(location), phone=location.phone,
+                   bring=location.what_to_bring or str(BRING_DEFAULT))
+    return out
+
+
+def render(letter: str, values: dict, location: Location | None) -> tuple[str, list[str]]:
+    """(subject, paragraphs) of a letter in the current language."""
+    spec = LETTERS[letter]
+    filled = values_for(values, location)
+    paragraphs = []
+    for paragraph in spec.paragraphs:
+        text = str(paragraph)
+        names = _names(text)
+        if all(filled.get(name) for name in names):
+            paragraphs.append(text % {name: filled[name] for name in names} if names else text)
+    return str(spec.subject), paragraphs
+
+
+def location_of(values: dict | None) -> Location | None:
+    location_id = (values or {}).get("location_id")
+    return db.session.get(Location, location_id) if location_id else None
+
+
+def plain_text(letter: str, values: dict, language: str = "nl") -> str:
+    """The letter's body as one text (stored on the task for the work list: Dutch)."""
+    with force_locale(language):
+        _subject, paragraphs = render(letter, values, location_of(values))
+    return " ".join(paragraphs)
