@@ -69,6 +69,10 @@ DEFAULTS: dict = {
     "DISPATCH_MAX_ATTEMPTS": 8,  # sends tried before a message the provider never took fails
     "DISPATCH_MAX_SECONDS": 50,  # one dispatcher run works at most this long
     "DISPATCH_INTERVAL_SECONDS": 10,  # how often the scheduler starts the dispatcher
+    "SMS_DISPATCH_CONCURRENCY": 8,  # calls to the provider at once, per dispatcher process
+    # Messages a second one dispatcher process starts at most: the rate the provider's senders
+    # send (Twilio queues the excess and refuses new messages once its queue is hours long).
+    "SMS_RATE_PER_SECOND": 10,
     # Referrals
     "BOOKING_WEEKS_AHEAD": 6,
     "STALE_AFTER_WORKING_DAYS": 5,
@@ -122,6 +126,8 @@ ENVIRONMENT = {
     "DISPATCH_RECONCILE_DELAY_SECONDS": int,
     "DISPATCH_MAX_ATTEMPTS": int,
     "DISPATCH_INTERVAL_SECONDS": int,
+    "SMS_DISPATCH_CONCURRENCY": int,
+    "SMS_RATE_PER_SECOND": float,
     "STALE_AFTER_WORKING_DAYS": int,
     "VOG_VALID_YEARS": int,
     "BUDDY_OFFER_HOURS": int,

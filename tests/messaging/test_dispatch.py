@@ -1,6 +1,7 @@
 """The dispatcher against the Twilio stand-in, through the real twilio client and the database."""
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -44,8 +45,10 @@ def test_sends_each_due_message_once(twilio_app, standin):
     report = _run(twilio_app)
     assert report.claimed == 3 and report.sent == 3
     assert len(standin.received) == 3
-    for message_id, got in zip(ids, standin.received, strict=True):
+    received = {m["body"]: m for m in standin.received}  # sent at once: in any order
+    for message_id in ids:
         msg = _get(message_id)
+        got = received[msg.body]
         assert msg.status == SmsStatus.SENT and msg.provider_sid == got["sid"] and msg.attempts == 1
         assert msg.sent_at == DAYTIME and msg.claimed_by is None and msg.lease_expires_at is None
         assert got["body"] == msg.body and got["to"] == msg.to_e164
@@ -81,6 +84,8 @@ def test_429_retries_later_with_backoff(twilio_app, standin):
 
 
 def test_a_refusing_provider_is_not_hammered_with_the_rest_of_the_batch(twilio_app, standin):
+    # One at a time, so the stand-in's script follows the batch's order (test_pacing.py has the pool).
+    twilio_app.config["SMS_DISPATCH_CONCURRENCY"] = 1
     ids = _queue(5)
     standin.script("201", "429")
     report = _run(twilio_app)
@@ -148,8 +153,7 @@ def test_unknown_is_resent_once_when_the_provider_never_got_it(twilio_app, stand
 def test_reconcile_matches_two_identical_texts_to_distinct_provider_messages(twilio_app, standin):
     ids = _queue(2, to="+31612345678", same_text=True)
     standin.script("timeout", "timeout")
-    assert _run(twilio_app).unknown == 1  # a timeout ends the round; the second goes in the next
-    assert _run(twilio_app).unknown == 1
+    assert _run(twilio_app).unknown == 2  # both were under way when the first timed out
     _later(61)
     assert _run(twilio_app).reconciled == 2
     sids = {_get(i).provider_sid for i in ids}
@@ -234,15 +238,18 @@ def test_a_killed_dispatchers_lease_expires_and_the_message_is_reconciled(twilio
     assert {_get(i).status for i in ids} == {SmsStatus.SENT}
 
 
-def test_a_slow_batch_hands_back_what_it_cannot_send_within_its_lease(twilio_app, standin):
+@pytest.mark.parametrize("concurrency", [1, 2])
+def test_a_slow_batch_hands_back_what_it_cannot_send_within_its_lease(twilio_app, standin, concurrency):
     # A call may start only while the lease has a timeout plus 5 s left: 1 s budget.
-    twilio_app.config.update(DISPATCH_LEASE_SECONDS=TIMEOUT_SECONDS + 5 + 1)
+    twilio_app.config.update(DISPATCH_LEASE_SECONDS=TIMEOUT_SECONDS + 5 + 1, SMS_DISPATCH_CONCURRENCY=concurrency)
     ids = _queue(4)
-    standin.script("timeout")  # one slow call (>= the timeout, more than 1 s) uses the budget up
+    # One slow call per thread of the pool (>= the timeout, more than 1 s) uses the budget up.
+    standin.script(*["timeout"] * concurrency)
     report = _run(twilio_app)
-    assert report.unknown == 1 and report.released == 3 and standin.posts == 1
-    assert [_get(i).status for i in ids] == ["unknown", "queued", "queued", "queued"]
-    assert _get(ids[1]).attempts == 0 and _get(ids[1]).claimed_by is None
+    assert report.unknown == concurrency and report.released == 4 - concurrency and standin.posts == concurrency
+    assert sorted(_get(i).status for i in ids) == sorted(["unknown"] * concurrency + ["queued"] * (4 - concurrency))
+    handed_back = [_get(i) for i in ids if _get(i).status == SmsStatus.QUEUED]
+    assert all(m.attempts == 0 and m.claimed_by is None for m in handed_back)
 
 
 def test_outbox_gateway_sends_nothing(app, daytime, standin):
@@ -269,7 +276,7 @@ def test_nothing_is_left_claimed(twilio_app, standin):
     rows = db.session.execute(select(OutboxMessage.status, OutboxMessage.claimed_by)).all()
     assert all(claimed is None for _, claimed in rows)
     assert sorted(s for s, _ in rows) == ["failed", "queued", "sent", "sent", "unknown"]
-    _run(twilio_app)  # the one handed back after the timeout goes now, and meets the 429
+    _run(twilio_app)  # all five went at once: nothing is due (the 429 waits for its backoff)
     rows = db.session.execute(select(OutboxMessage.status, OutboxMessage.claimed_by)).all()
     assert all(claimed is None for _, claimed in rows) and standin.posts == 5
 
@@ -282,9 +289,10 @@ def test_no_transaction_is_open_while_the_provider_is_called(twilio_app, standin
     uri = twilio_app.config["SQLALCHEMY_DATABASE_URI"]
     probe = create_engine(uri, connect_args={"timeout": 0} if uri.startswith("sqlite") else {})
     seen = []
+    one_probe = threading.Lock()  # the POSTs come at once: each probe must not see another's transaction
 
     def check(form):
-        with probe.connect() as conn:
+        with one_probe, probe.connect() as conn:
             if uri.startswith("sqlite"):
                 conn.exec_driver_sql("BEGIN IMMEDIATE")  # fails at once if anyone holds the lock
                 conn.exec_driver_sql("ROLLBACK")

@@ -5,6 +5,8 @@
     standin.script("429", "timeout", "201")   # how to answer the next POSTs, in order
     standin.default = "201"                    # after the script runs out
     standin.received                           # every message it processed (accepted)
+    TwilioStandIn(latency=0.2)                 # every POST answered after 200 ms, as a real provider can
+    standin.most_at_once                       # the most POSTs it was handling at the same time
 
 Modes for a POST to .../Messages.json:
 - "201": accept (recorded), answer 201 with the message JSON
@@ -47,10 +49,11 @@ ERRORS = {
 
 class TwilioStandIn:
     def __init__(self, account_sid: str = "AC" + "0" * 32, auth_token: str = "test-token", hang_seconds: float = 60.0,
-                 now=None):
+                 now=None, latency: float = 0.0):
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.hang_seconds = hang_seconds
+        self.latency = latency  # seconds before each POST is handled
         self.released = threading.Event()  # ends every hanging answer
         self.now = now or (lambda: datetime.now(UTC))  # tests pass the app's (frozen) clock
         self.default = "201"
@@ -60,6 +63,8 @@ class TwilioStandIn:
         self.received: list[dict] = []  # accepted messages, in order
         self.posts = 0  # every POST, whatever the answer
         self.answers: list[str] = []  # the mode used for each POST
+        self.at_once = 0  # POSTs being handled now
+        self.most_at_once = 0
         self.server: ThreadingHTTPServer | None = None
         self.on_post = None  # optional callable(form), called while a POST is being handled
 
@@ -180,6 +185,18 @@ class _Handler(BaseHTTPRequestHandler):
         if len(raw) < length:  # the client died half-way: like Twilio, process nothing
             self.close_connection = True
             return None
+        with self.owner.lock:
+            self.owner.at_once += 1
+            self.owner.most_at_once = max(self.owner.most_at_once, self.owner.at_once)
+        try:
+            if self.owner.latency:
+                time.sleep(self.owner.latency)
+            return self._post(raw)
+        finally:
+            with self.owner.lock:
+                self.owner.at_once -= 1
+
+    def _post(self, raw: bytes):
         form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
         path = urlparse(self.path).path
         if not path.endswith("/Messages.json"):
@@ -238,8 +255,9 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description="Local stand-in of Twilio's Messages API")
     parser.add_argument("--port", type=int, default=8099)
+    parser.add_argument("--latency-ms", type=int, default=0, help="answer each POST after this long")
     options = parser.parse_args()
-    standin = TwilioStandIn().start(options.port)
+    standin = TwilioStandIn(latency=options.latency_ms / 1000).start(options.port)
     print(f"Twilio stand-in on {standin.base_url} (account {standin.account_sid}, token {standin.auth_token})",
           flush=True)
     shown = 0
