@@ -75,6 +75,15 @@ DEFAULTS: dict = {
     # Volunteers
     "VOG_VALID_YEARS": 3,  # a VOG counts as valid this many years from its date
     "BUDDY_OFFER_HOURS": 48,  # an offer without an answer goes to the next volunteer after this
+    # Retention (privacy/jobs.py), in months from the start the README's table names
+    "RETENTION_CITIZEN_MONTHS": 12,  # the citizen's details: last referral closed
+    "RETENTION_REFERRAL_MONTHS": 12,  # notes of a referral, the counter's outcome, escalations: referral closed
+    "RETENTION_TASK_MONTHS": 12,  # a call or letter task's text: task done
+    "RETENTION_SMS_MONTHS": 3,  # SMS bodies and phone numbers: sent or received
+    "RETENTION_BUDDY_PAIRING_MONTHS": 24,  # the volunteer's number on a pairing: pairing ended
+    "RETENTION_VOLUNTEER_MONTHS": 12,  # the volunteer's details: stopped volunteering
+    "RETENTION_VOG_MONTHS": 12,  # VOG check records: stopped volunteering
+    "RETENTION_CORRECTION_MONTHS": 12,  # old values of a correction: corrected
 }
 
 PRODUCTION = {
@@ -121,6 +130,14 @@ ENVIRONMENT = {
     "STALE_AFTER_WORKING_DAYS": int,
     "VOG_VALID_YEARS": int,
     "BUDDY_OFFER_HOURS": int,
+    "RETENTION_CITIZEN_MONTHS": int,
+    "RETENTION_REFERRAL_MONTHS": int,
+    "RETENTION_TASK_MONTHS": int,
+    "RETENTION_SMS_MONTHS": int,
+    "RETENTION_BUDDY_PAIRING_MONTHS": int,
+    "RETENTION_VOLUNTEER_MONTHS": int,
+    "RETENTION_VOG_MONTHS": int,
+    "RETENTION_CORRECTION_MONTHS": int,
 }
 
 

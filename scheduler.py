@@ -48,6 +48,7 @@ JOBS: list[Job] = [
     Job("escalation-clocks", "helpdesk.jobs:escalation_clocks", "interval", {"minutes": 5}),
     Job("buddy-offer-timeouts", "volunteers.jobs:offers", "interval", {"minutes": 5}),
     Job("volunteers-hourly", "volunteers.jobs:hourly", "cron", {"minute": 50}),
+    Job("privacy-retention", "privacy.jobs:retention", "cron", {"hour": 3, "minute": 40}),  # daily, at night
 ]
 
 JOB_DEFAULTS = {

@@ -8,12 +8,13 @@ from datetime import datetime
 from flask import has_request_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from accounts.models import User
 from accounts.policy import access_refused
 from accounts.services import account_changed, login_attempted
 from extensions import db, durably
+from privacy import registry
 from privacy.models import ProcessingLogEntry
 
 ACTIONS = {
@@ -143,3 +144,18 @@ def _on_refused(sender, user, endpoint, reason, **_):
 @account_changed.connect
 def _on_account_changed(sender, actor, user, action, **_):
     record("account", "user", user.id, "beheer", detail=action, actor=actor)
+
+
+def log_lines_for_person(person_type: str, person_id: int) -> list[dict]:
+    """The processing-log lines about one person, newest first, for their inzage: the entries
+    about the person and about what the registry says is theirs (a citizen's referrals)."""
+    subjects = [(person_type, person_id)]
+    if person_type in registry.PERSON_TYPES:
+        subjects += registry.PERSON_TYPES[person_type].log_subjects(person_id)
+    conditions = [and_(ProcessingLogEntry.subject_type == t, ProcessingLogEntry.subject_id == i) for t, i in subjects]
+    entries = db.session.execute(select(ProcessingLogEntry).where(or_(*conditions))
+                                 .order_by(ProcessingLogEntry.at.desc(), ProcessingLogEntry.id.desc())).scalars()
+    return [{"at": e.at, "end": e.at, "activity_id": e.action, "activity_name": str(ACTIONS.get(e.action, e.action)),
+             "purpose": e.purpose, "status": "ok", "actor_name": e.actor_name,
+             "organisation_name": e.organisation_name, "trace_id": None, "operation_id": str(e.id)}
+            for e in entries]
