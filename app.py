@@ -29,6 +29,11 @@ BLUEPRINTS = [
     "reports.views",
 ]
 
+# What each context holds about a person, registered with privacy.registry at import (inzage,
+# correction, erasure and retention reach it all through the registry).
+PERSONAL_DATA = ["privacy.rights", "messaging.personal_data", "referrals.personal_data", "courses.personal_data",
+                 "counter.personal_data", "helpdesk.personal_data", "volunteers.personal_data"]
+
 # Demo data, lowest layer first: each module has seed().
 DEMO_SEEDS = ["accounts.demo", "messaging.demo", "referrals.demo", "courses.demo", "counter.demo",
               "helpdesk.demo", "volunteers.demo", "reports.demo"]
@@ -59,6 +64,8 @@ def create_app(override: dict | None = None) -> Flask:
 
     for path in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(path).bp)
+    for path in PERSONAL_DATA:
+        importlib.import_module(path)
 
     _require_policy(app)
     _error_pages(app)

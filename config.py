@@ -83,6 +83,15 @@ DEFAULTS: dict = {
     # stored in the database; production refuses to start without one, like without a SECRET_KEY.
     "PROCESSING_LOG_KEY": None,  # development and tests: DEVELOPMENT_LOG_KEY
     "PROCESSING_LOG_RETENTION_DAYS": 730,  # the log's own retention term: lines older than this are purged
+    # Retention (privacy/jobs.py), in months from the start the README's table names
+    "RETENTION_CITIZEN_MONTHS": 12,  # the citizen's details: last referral closed
+    "RETENTION_REFERRAL_MONTHS": 12,  # notes of a referral, the counter's outcome, escalations: referral closed
+    "RETENTION_TASK_MONTHS": 12,  # a call or letter task's text: task done
+    "RETENTION_SMS_MONTHS": 3,  # SMS bodies and phone numbers: sent or received
+    "RETENTION_BUDDY_PAIRING_MONTHS": 24,  # the volunteer's number on a pairing: pairing ended
+    "RETENTION_VOLUNTEER_MONTHS": 12,  # the volunteer's details: stopped volunteering
+    "RETENTION_VOG_MONTHS": 12,  # VOG check records: stopped volunteering
+    "RETENTION_CORRECTION_MONTHS": 12,  # old values of a correction: corrected
 }
 
 PRODUCTION = {
@@ -133,6 +142,14 @@ ENVIRONMENT = {
     "BUDDY_OFFER_HOURS": int,
     "PROCESSING_LOG_KEY": str,
     "PROCESSING_LOG_RETENTION_DAYS": int,
+    "RETENTION_CITIZEN_MONTHS": int,
+    "RETENTION_REFERRAL_MONTHS": int,
+    "RETENTION_TASK_MONTHS": int,
+    "RETENTION_SMS_MONTHS": int,
+    "RETENTION_BUDDY_PAIRING_MONTHS": int,
+    "RETENTION_VOLUNTEER_MONTHS": int,
+    "RETENTION_VOG_MONTHS": int,
+    "RETENTION_CORRECTION_MONTHS": int,
 }
 
 

@@ -49,6 +49,7 @@ JOBS: list[Job] = [
     Job("buddy-offer-timeouts", "volunteers.jobs:offers", "interval", {"minutes": 5}),
     Job("volunteers-hourly", "volunteers.jobs:hourly", "cron", {"minute": 50}),
     Job("privacy-log-purge", "privacy.jobs:purge_log", "cron", {"hour": 3, "minute": 15}),  # the log's own retention
+    Job("privacy-retention", "privacy.jobs:retention", "cron", {"hour": 3, "minute": 40}),  # daily, at night
 ]
 
 JOB_DEFAULTS = {

@@ -29,6 +29,7 @@ USERS = [
     ("leiding@belastingdienst.demo.nl", "Lars Leiding", Role.LEAD, "Belastingdienst"),
     ("balie@utrecht.demo.nl", "Bo Balie", Role.COUNTER, "Gemeente Utrecht"),
     ("coordinator@utrecht.demo.nl", "Cor Coördinator", Role.COORDINATOR, "Gemeente Utrecht"),
+    ("privacy@utrecht.demo.nl", "Pim Privacy", Role.PRIVACY_OFFICER, "Gemeente Utrecht"),
     ("balie@amersfoort.demo.nl", "Ali Balie", Role.COUNTER, "Gemeente Amersfoort"),
     ("raad@clientenraad.demo.nl", "Rik Raad", Role.COUNCIL, "Cliëntenraad GPD"),
 ]

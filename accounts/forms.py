@@ -16,6 +16,7 @@ ROLE_LABELS = {
     Role.LEAD: _l("Leidinggevende"),
     Role.COUNCIL: _l("Cliëntenraad"),
     Role.ADMIN: _l("Beheerder"),
+    Role.PRIVACY_OFFICER: _l("Privacyfunctionaris"),
 }
 
 KIND_LABELS = {

@@ -26,6 +26,7 @@ class Role(enum.StrEnum):
     LEAD = "lead"
     COUNCIL = "council"
     ADMIN = "admin"
+    PRIVACY_OFFICER = "privacy_officer"  # the municipality's rights of citizens: inzage, correction, erasure
 
 
 # The longest short name of a municipality in its SMS (the sender every citizen text names).
@@ -34,13 +35,14 @@ SMS_NAME_MAX = 24
 # Which roles an organisation of each kind may hold.
 ROLES_BY_KIND = {
     OrgKind.AGENCY: {Role.AGENT, Role.SECOND_LINE, Role.LEAD},
-    OrgKind.MUNICIPALITY: {Role.COUNTER, Role.COORDINATOR, Role.LEAD},
+    OrgKind.MUNICIPALITY: {Role.COUNTER, Role.COORDINATOR, Role.LEAD, Role.PRIVACY_OFFICER},
     OrgKind.COUNCIL: {Role.COUNCIL},
     OrgKind.SYSTEM: {Role.ADMIN},
 }
 
 # Roles that see a citizen's personal data: two-factor is required for them when REQUIRE_2FA is on.
-PERSONAL_DATA_ROLES = {Role.AGENT, Role.SECOND_LINE, Role.COUNTER, Role.COORDINATOR, Role.LEAD, Role.ADMIN}
+PERSONAL_DATA_ROLES = {Role.AGENT, Role.SECOND_LINE, Role.COUNTER, Role.COORDINATOR, Role.LEAD, Role.ADMIN,
+                       Role.PRIVACY_OFFICER}
 
 
 class Organisation(db.Model):

@@ -28,7 +28,7 @@ from privacy.services import record, record_list_read
 from referrals.checks import refuse_bsn
 from referrals.models import Appointment, Location, Referral
 from referrals.outreach import add_task, place_values, tell_citizen
-from referrals.services import FieldErrors, change_status, display_phone, record_result
+from referrals.services import FieldErrors, change_status, record_result
 from referrals.vocabulary import OPEN_STATUSES, RESULT_LINES, AppointmentStatus, Channel, Status
 
 # --- the day list -------------------------------------------------------------------------------------
@@ -148,9 +148,8 @@ def mark_no_show(appointment: Appointment, *, actor: User) -> str:
     # A confirmation or reminder still waiting must not go out after this; the no-show SMS below does.
     withdraw("appointment", appointment.id, reason="Ingetrokken: de inwoner is niet op de afspraak gekomen")
     when = stored_stamp(appointment.starts_at)
-    phone = display_phone(citizen.phone_e164)
     add_task(municipality_id=appointment.municipality_id, referral_id=referral.id, kind="call", reason="no_show",
-             description=f"{citizen.name} ({phone}) kwam niet op de afspraak van {when}. Bel terug en maak "
+             description=f"De inwoner kwam niet op de afspraak van {when}. Bel terug en maak "
                          f"zo nodig een nieuwe afspraak.",
              dedup_key=f"appointment:{appointment.id}:no_show:callback")
     how = "call"
@@ -159,7 +158,7 @@ def mark_no_show(appointment: Appointment, *, actor: User) -> str:
             citizen, purpose="no_show", values=place_values(location, appointment.starts_at, citizen.language),
             subject_type="appointment", subject_id=appointment.id, dedup_key=f"appointment:{appointment.id}:no_show",
             municipality_id=appointment.municipality_id, referral_id=referral.id, reason="no_show",
-            task_text=f"Bel {citizen.name}: niet gekomen op {when}; vertel hoe een nieuwe afspraak te maken.",
+            task_text=f"Bel de inwoner: niet gekomen op {when}; vertel hoe een nieuwe afspraak te maken.",
             letter="no_show", letter_values={"location_id": location.id, "at": appointment.starts_at.isoformat()})
     record("counter", "update", "citizen", referral.citizen_id, detail=f"afspraak {appointment.id}: niet gekomen",
            actor=actor)

@@ -334,15 +334,14 @@ def enrol(referral: Referral, course: Course, *, actor: User) -> Enrolment:
     except IntegrityError:
         raise DomainError(_("Deze inwoner staat al ingeschreven voor een cursus (of op de wachtlijst)."),
                           "course_id") from None
-    name = referral.citizen.name
     if seat:
         record_result(referral, step="course_enrolled")
         _tell(enrolment, referral, course, "course_enrolled",
-              f"Laat {name} weten: ingeschreven voor {course.title}, eerste keer {_first_session_text(course)}.")
+              f"Laat de inwoner weten: ingeschreven voor {course.title}, eerste keer {_first_session_text(course)}.")
     else:
         record_result(referral, step="course_waiting")
         _tell(enrolment, referral, course, "course_waiting",
-              f"Laat {name} weten: {course.title} is vol, de inwoner staat op de wachtlijst.")
+              f"Laat de inwoner weten: {course.title} is vol, de inwoner staat op de wachtlijst.")
     record("course", "update", "citizen", referral.citizen_id,
            detail=f"cursus {course.id}: {'ingeschreven' if seat else 'wachtlijst'}", actor=actor)
     return enrolment
@@ -396,14 +395,14 @@ def cancel_enrolment(enrolment: Enrolment, *, actor: User) -> Enrolment | None:
             other = db.session.get(Referral, promoted.referral_id)
             record_result(other, step="course_enrolled")
             _tell(promoted, other, course, "course_promoted",
-                  f"Laat {other.citizen.name} weten: er is plaats in {course.title}, eerste keer "
+                  f"Laat de inwoner weten: er is plaats in {course.title}, eerste keer "
                   f"{_first_session_text(course)}.")
             record("course", "update", "citizen", other.citizen_id,
                    detail=f"cursus {course.id}: van de wachtlijst ingeschreven", actor=actor)
             _remind_late(promoted, other, course)
     # The citizen hears of it by their channel (an SMS, a letter or a call), like every other step.
     _tell(enrolment, referral, course, "course_removed",
-          f"Laat {referral.citizen.name} weten: niet meer ingeschreven voor {course.title}.")
+          f"Laat de inwoner weten: niet meer ingeschreven voor {course.title}.")
     record("course", "update", "citizen", referral.citizen_id, detail=f"cursus {course.id}: afgemeld", actor=actor)
     return promoted
 
@@ -463,7 +462,7 @@ def _remind_late(enrolment: Enrolment, referral: Referral, course: Course) -> No
     for session in sessions:
         at = stored_stamp(session.starts_at)
         _tell(enrolment, referral, course, "course_reminder",
-              f"Herinner {referral.citizen.name}: {at} {course.title}.", session=session)
+              f"Herinner de inwoner: {at} {course.title}.", session=session)
 
 
 def queue_course_reminders() -> int:
@@ -499,6 +498,6 @@ def _remind_session(session_id: int) -> int:
             Enrolment.course_id == course.id, Enrolment.status == EnrolmentStatus.ENROLLED)).scalars():
         referral = db.session.get(Referral, enrolment.referral_id)
         _tell(enrolment, referral, course, "course_reminder",
-              f"Herinner {referral.citizen.name}: morgen {at} {course.title}.", session=session)
+              f"Herinner de inwoner: morgen {at} {course.title}.", session=session)
         reminded += 1
     return reminded

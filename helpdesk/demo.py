@@ -154,12 +154,12 @@ def _seed_escalations() -> None:
             if event.kind == "asked_municipality":
                 add_task(municipality_id=referral.municipality_id, referral_id=referral.id, kind="call",
                          reason="escalation", dedup_key=f"escalation:{escalation.id}:event:{event.id}",
-                         description=f"Tweede lijn Belastingdienst vraagt (escalatie {escalation.id}, {name}): "
+                         description=f"Tweede lijn Belastingdienst vraagt (escalatie {escalation.id}): "
                                      f"{event.text} Antwoord op de escalatiepagina.")
             if event.kind == "closed":
                 add_task(municipality_id=referral.municipality_id, referral_id=referral.id, kind="call",
                          reason="escalation", dedup_key=f"escalation:{escalation.id}:closed",
-                         description=f"Antwoord van de tweede lijn van Belastingdienst voor {name} (Opgelost): "
+                         description=f"Antwoord van de tweede lijn van Belastingdienst voor de inwoner (Opgelost): "
                                      f"{event.text} Beslis op de escalatiepagina of de inwoner bericht krijgt.")
         if escalation.status != EscalationStatus.CLOSED:
             services._refresh(escalation)

@@ -663,11 +663,6 @@ def add_note(escalation: Escalation, text: str, *, actor: User) -> None:
            detail=f"escalatie {escalation.id}: interne notitie", actor=actor)
 
 
-def _citizen_name(escalation: Escalation) -> str:
-    return db.session.execute(select(Citizen.name).join(Referral, Referral.citizen_id == Citizen.id)
-                              .where(Referral.id == escalation.referral_id)).scalar() or "de inwoner"
-
-
 def _agency_name(escalation: Escalation) -> str:
     return db.session.execute(select(Organisation.name).where(Organisation.id == escalation.agency_id)).scalar() or ""
 
@@ -684,8 +679,7 @@ def answer_municipality(escalation: Escalation, text: str, *, actor: User) -> No
     db.session.flush()
     add_task(municipality_id=escalation.municipality_id, referral_id=escalation.referral_id, kind="call",
              reason="escalation", dedup_key=f"escalation:{escalation.id}:event:{event.id}",
-             description=f"Tweede lijn {_agency_name(escalation)} over {_citizen_name(escalation)} "
-                         f"(escalatie {escalation.id}): {text}")
+             description=f"Tweede lijn {_agency_name(escalation)} over de inwoner (escalatie {escalation.id}): {text}")
     record("escalation", "update", "referral", escalation.referral_id,
            detail=f"escalatie {escalation.id}: antwoord aan de gemeente", actor=actor)
     _refresh(escalation)
@@ -710,9 +704,9 @@ def ask(escalation: Escalation, who: str, text: str, *, actor: User) -> None:
     kind = "asked_municipality" if who == "municipality" else "asked_citizen"
     event = _event(escalation, kind, actor, text=text)
     db.session.flush()
-    task = (f"Tweede lijn {_agency_name(escalation)} vraagt (escalatie {escalation.id}, {_citizen_name(escalation)}): "
+    task = (f"Tweede lijn {_agency_name(escalation)} vraagt (escalatie {escalation.id}): "
             f"{text}" if who == "municipality" else
-            f"Vraag {_citizen_name(escalation)} namens de tweede lijn van {_agency_name(escalation)} "
+            f"Vraag de inwoner namens de tweede lijn van {_agency_name(escalation)} "
             f"(escalatie {escalation.id}): {text}")
     add_task(municipality_id=escalation.municipality_id, referral_id=escalation.referral_id, kind="call",
              reason="escalation", description=task + " Antwoord op de escalatiepagina.",
@@ -771,8 +765,8 @@ def close(escalation: Escalation, result: str, answer: str, *, actor: User) -> N
         label = str(RESULTS[result])
     add_task(municipality_id=escalation.municipality_id, referral_id=referral.id, kind="call", reason="escalation",
              dedup_key=f"escalation:{escalation.id}:closed",
-             description=f"Antwoord van de tweede lijn van {_agency_name(escalation)} voor "
-                         f"{_citizen_name(escalation)} ({label}): {line} Beslis op de escalatiepagina of de "
+             description=f"Antwoord van de tweede lijn van {_agency_name(escalation)} voor de inwoner "
+                         f"({label}): {line} Beslis op de escalatiepagina of de "
                          f"inwoner bericht krijgt.")
     record("escalation", "update", "citizen", referral.citizen_id,
            detail=f"escalatie {escalation.id} afgerond: {result}", actor=actor)
@@ -830,7 +824,7 @@ def follow_up(escalation: Escalation, how: str, *, actor: User) -> str:
             citizen, purpose="escalation_answered", values={"agency": agency, "municipality": municipality},
             subject_type="escalation", subject_id=escalation.id, dedup_key=f"escalation:{escalation.id}:citizen",
             municipality_id=escalation.municipality_id, referral_id=referral.id, reason="escalation",
-            task_text=f"Bel {citizen.name}: de tweede lijn van {agency} heeft geantwoord: {escalation.answer}",
+            task_text=f"Bel de inwoner: de tweede lijn van {agency} heeft geantwoord: {escalation.answer}",
             letter_text=f"U had een vraag aan {agency}. Die is behandeld. Wilt u weten wat dit voor u betekent? "
                         f"Neem dan contact op met {municipality}.")
     _move(escalation, where=[Escalation.followed_up_at.is_(None)],

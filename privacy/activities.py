@@ -94,5 +94,13 @@ for _activity in (
              "Een vrijwillig maatje voor de inwoner zoeken, koppelen en de koppeling begeleiden", _CONSENT,
              ("voornaam en telefoonnummer van de inwoner", "postcode", "vrijwilliger", "bezoeken"),
              "2 jaar na het einde van de koppeling"),
+    Activity("privacy-rights", 1, "Rechten van betrokkenen",
+             "Inzage, correctie, wissen en bewaarplicht op verzoek van de inwoner of vrijwilliger",
+             "AVG art. 6 lid 1 onder c (wettelijke verplichting: AVG art. 15 tot en met 18)",
+             ("alle gegevens van de persoon in Wegwijs",), "de bewaartermijn van het logboek"),
+    Activity("retention", 1, "Bewaartermijnen toepassen",
+             "Gegevens na hun bewaartermijn anonimiseren of verwijderen",
+             "AVG art. 5 lid 1 onder e (opslagbeperking)", ("gegevens waarvan de bewaartermijn voorbij is",),
+             "de bewaartermijn van het logboek"),
 ):
     register_activity(_activity)

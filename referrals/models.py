@@ -212,11 +212,15 @@ class Slot(db.Model):
 
 
 class Citizen(db.Model):
-    """What is needed to help a citizen and no more. Never a BSN."""
+    """What is needed to help a citizen and no more. Never a BSN. One person within a municipality:
+    a second referral of the same person links to the same row (services.find_or_create_citizen).
+    `anonymised_at`: erased or past retention; the row stays so referrals still count."""
 
     __tablename__ = "citizen"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Nullable only for rows older than migration 0012 that no referral names.
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), nullable=True, index=True)
     name: Mapped[str] = mapped_column(String(120))
     phone_e164: Mapped[str] = mapped_column(String(20), index=True)
     phone_is_mobile: Mapped[bool] = mapped_column(Boolean)
@@ -236,6 +240,7 @@ class Citizen(db.Model):
     # The citizen agreed that the helper gets a copy of the confirmation and the reminder by SMS.
     helper_gets_copy: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (
         # "Mijn verwijzingen" finds a citizen who calls back (referrals.services.search_condition):

@@ -19,14 +19,13 @@ from accounts.policy import get_scoped_or_404
 from extensions import DomainError, clock, db, unit_of_work
 from extensions.dates import sms_date_time
 from messaging.models import OutboxMessage, SmsStatus
-from messaging.phone import format_phone
 from messaging.services import queue_sms
 from privacy.services import record
 from referrals import (
     letters,
     persons,  # noqa: F401  (whom our records are about, for the processing log)
 )
-from referrals.models import Appointment, Citizen, Location, Referral, Task
+from referrals.models import Appointment, Citizen, Location, Task
 from referrals.vocabulary import Channel
 
 # Reasons that say what a task is about; any other reason of a call to a landline becomes "landline".
@@ -191,14 +190,10 @@ def tasks_for_failed_sms(days: int = 14) -> int:
     added = 0
     for message_id, subject_type, subject_id, organisation_id, reason in rows:
         referral_id = _REFERRAL_OF_SUBJECT[subject_type](subject_id)
-        name, phone = "", ""
-        if referral_id:
-            citizen = db.session.execute(select(Citizen).join(Referral, Referral.citizen_id == Citizen.id)
-                                         .where(Referral.id == referral_id)).scalar()
-            name, phone = citizen.name, format_phone(citizen.phone_e164)
+        # The work list shows the citizen's name and number from the referral: the text names no one.
         add_task(municipality_id=organisation_id, referral_id=referral_id, kind="call", reason="sms_failed",
-                 description=f"Sms aan {name or 'de inwoner'} {phone} is niet aangekomen ({reason or 'onbekend'}). "
-                             f"Bel de inwoner.", dedup_key=f"sms:{message_id}:failed")
+                 description=f"Sms aan de inwoner is niet aangekomen ({reason or 'onbekend'}). Bel de inwoner.",
+                 dedup_key=f"sms:{message_id}:failed")
         added += 1
     return added
 

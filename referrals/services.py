@@ -238,16 +238,8 @@ def create_referral(data: ReferralInput, *, actor: User) -> Referral:
     """Citizen + referral (status 'referred', owner the municipality) + history + processing log."""
     clean = check_referral_input(data)
     now = clock.now()
-    phone = clean["phone"]
-    citizen = Citizen(
-        name=clean["name"], phone_e164=phone.e164, phone_is_mobile=phone.is_mobile,
-        postcode=clean["postcode"], house_number=clean["house_number"], street=clean["street"],
-        city=clean["city"], channel=data.channel, language=data.language,
-        reads_poorly=bool(data.reads_poorly), hard_of_hearing=bool(data.hard_of_hearing),
-        needs_interpreter=bool(data.needs_interpreter), brings_helper=bool(data.brings_helper),
-        helper_name=clean["helper_name"], helper_relation=clean["helper_relation"],
-        helper_phone_e164=clean["helper_phone"], helper_gets_copy=clean["helper_gets_copy"], created_at=now)
     municipality = clean["municipality"]
+    citizen = find_or_create_citizen(clean, data, municipality.id, now)
     referral = Referral(
         citizen=citizen, referring_org_id=actor.organisation_id, referred_by_id=actor.id,
         municipality_id=municipality.id, owner_org_id=municipality.id, status=Status.REFERRED,
@@ -261,6 +253,36 @@ def create_referral(data: ReferralInput, *, actor: User) -> Referral:
                                 note="Toestemming inwoner telefonisch gegeven"))
     record("referral", "create", "citizen", citizen.id, detail=f"verwijzing {referral.id}", actor=actor)
     return referral
+
+
+def find_or_create_citizen(clean: dict, data: ReferralInput, municipality_id: int, now: datetime) -> Citizen:
+    """The one person within a municipality: the citizen with the same mobile number, or the same
+    postcode, house number and name (normalised: spaces, case), gets the new referral too, with the
+    details the agent just heard (the newest are the right ones); otherwise a new citizen. One
+    SELECT, served by the indexes on phone_e164 and (postcode, house_number). Nothing of the other
+    referral is shown: agents see their own agency's referrals only. An anonymised citizen has no
+    details left to match. Adds to the caller's transaction."""
+    phone = clean["phone"]
+    same_person = and_(Citizen.postcode == clean["postcode"], Citizen.house_number == clean["house_number"],
+                       func.lower(Citizen.name) == func.lower(clean["name"]))  # the database's lower() on both sides
+    if phone.is_mobile:
+        same_person = or_(and_(Citizen.phone_e164 == phone.e164, Citizen.phone_is_mobile.is_(True)), same_person)
+    citizen = db.session.execute(
+        select(Citizen).where(Citizen.municipality_id == municipality_id, Citizen.anonymised_at.is_(None), same_person)
+        .order_by(Citizen.id).limit(1)).scalar()
+    details = dict(
+        name=clean["name"], phone_e164=phone.e164, phone_is_mobile=phone.is_mobile,
+        postcode=clean["postcode"], house_number=clean["house_number"], street=clean["street"],
+        city=clean["city"], channel=data.channel, language=data.language,
+        reads_poorly=bool(data.reads_poorly), hard_of_hearing=bool(data.hard_of_hearing),
+        needs_interpreter=bool(data.needs_interpreter), brings_helper=bool(data.brings_helper),
+        helper_name=clean["helper_name"], helper_relation=clean["helper_relation"],
+        helper_phone_e164=clean["helper_phone"], helper_gets_copy=clean["helper_gets_copy"])
+    if citizen is None:
+        return Citizen(municipality_id=municipality_id, created_at=now, **details)
+    for name, value in details.items():
+        setattr(citizen, name, value)
+    return citizen
 
 
 def change_status(referral: Referral, to: str, *, actor: User | None, note: str = "",
@@ -546,24 +568,23 @@ def _task_texts(appointment: Appointment, location: Location, citizen: Citizen, 
     for the municipality (written outside requests too); the printed letter of a confirmation or a
     move is the appointment letter itself (templates/referrals/letter.html). Every text names the
     number to call (the location's)."""
-    name, phone = citizen.name, display_phone(citizen.phone_e164)
     when, place = stored_when(appointment.starts_at), place_of(location)
     bring = bring_of(location, "nl")
     sender = location.municipality.sms_sender
     if purpose == "appointment_moved":
-        return (f"Bel {name} ({phone}): de afspraak is verzet naar {when}, {place}. Zeg: de oude tijd geldt niet "
+        return (f"Bel de inwoner: de afspraak is verzet naar {when}, {place}. Zeg: de oude tijd geldt niet "
                 f"meer. Neem mee: {bring}. Vragen? Bel {location.phone}.",
                 f"Uw afspraak is veranderd. De oude tijd geldt niet meer. De nieuwe tijd is {when}. "
                 f"Waar: {place}. Neem mee: {bring}. Kunt u niet komen? Bel ons op {location.phone}.")
     if purpose == "appointment_cancelled":
-        return (f"Bel {name} ({phone}): de afspraak van {when} bij {location.name} gaat niet door. Vertel hoe een "
+        return (f"Bel de inwoner: de afspraak van {when} bij {location.name} gaat niet door. Vertel hoe een "
                 f"nieuwe afspraak te maken (bel {location.phone}).",
                 "")  # the letter is printed from its code (letters.LETTERS), in the citizen's language
     if purpose == "appointment_reminder":
-        return (f"Bel {name} ({phone}) de dag ervoor: morgen is de afspraak, {when}, {place}. Zeg wie belt "
+        return (f"Bel de inwoner de dag ervoor: morgen is de afspraak, {when}, {place}. Zeg wie belt "
                 f"({sender}). Neem mee: {bring}. Niet komen? Dan afzeggen of nieuwe afspraak (bel "
                 f"{location.phone}).", "")
-    return (f"Bel {name} ({phone}) om de afspraak te bevestigen: {when}, {place}. Zeg wie belt ({sender}). "
+    return (f"Bel de inwoner om de afspraak te bevestigen: {when}, {place}. Zeg wie belt ({sender}). "
             f"Neem mee: {bring}. Niet komen? Bel {location.phone}.",
             f"U heeft een afspraak bij de gemeente: {when}. Waar: {place}. Neem mee: {bring}. "
             f"Kunt u niet komen? Bel ons op {location.phone}.")
@@ -764,11 +785,10 @@ def cancel_appointment(appointment: Appointment, *, actor: User | None, by: str,
     withdraw_tasks(appointment.id)
     if by != "citizen":
         _tell_citizen(appointment, location, referral.citizen, "appointment_cancelled")
-    else:  # the municipality sees it on its work list
-        citizen = referral.citizen
+    else:  # the municipality sees it on its work list (with the citizen's name and number, from the referral)
         add_task(municipality_id=appointment.municipality_id, referral_id=referral.id, kind="call",
                  reason="cancelled_by_citizen", appointment_id=appointment.id,
-                 description=f"{citizen.name} ({display_phone(citizen.phone_e164)}) heeft de afspraak van "
+                 description=f"De inwoner heeft de afspraak van "
                              f"{stored_when(appointment.starts_at)} bij {location.name} afgezegd (AFZEGGEN per sms). "
                              f"Bel de inwoner als een nieuwe afspraak nodig is.",
                  dedup_key=f"appointment:{appointment.id}:cancelled_by_citizen:task")

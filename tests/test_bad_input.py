@@ -36,6 +36,7 @@ MIN_FORMS = {
     "leiding@belastingdienst.demo.nl": 2,
     "balie@utrecht.demo.nl": 5,  # at least three check-ins of today's appointments
     "coordinator@utrecht.demo.nl": 12,  # check-ins, locations with their hours and closures, a new course
+    "privacy@utrecht.demo.nl": 2,  # account forms; the rights forms need a person searched first
     "balie@amersfoort.demo.nl": 3,
     "raad@clientenraad.demo.nl": 2,
 }

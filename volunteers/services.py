@@ -749,7 +749,7 @@ def confirm_pairing(search: BuddySearch, *, first_visit_at: datetime | None, act
                  subject_type="buddy_pairing", subject_id=pairing.id,
                  dedup_key=f"buddy_pairing:{pairing.id}:citizen", municipality_id=search.municipality_id,
                  referral_id=referral.id, reason="other",
-                 task_text=f"Bel {citizen.name}: {volunteer.first_name} wordt het maatje; eerste bezoek "
+                 task_text=f"Bel de inwoner: {volunteer.first_name} wordt het maatje; eerste bezoek "
                            f"{visit['date']} om {visit['time']}.",
                  letter_text=f"Goed nieuws: {volunteer.first_name} wordt uw maatje. Het eerste bezoek is op "
                              f"{visit['date']} om {visit['time']}. {volunteer.first_name} belt u vooraf. Vragen? "
@@ -851,7 +851,7 @@ def end_pairing(pairing: BuddyPairing, *, reason: str, actor: User) -> None:
                  subject_type="buddy_pairing", subject_id=pairing.id,
                  dedup_key=f"buddy_pairing:{pairing.id}:ended:citizen", municipality_id=pairing.municipality_id,
                  referral_id=referral.id, reason="other",
-                 task_text=f"Bel {citizen.name}: de koppeling met maatje {volunteer.first_name} is beëindigd.",
+                 task_text=f"Bel de inwoner: de koppeling met maatje {volunteer.first_name} is beëindigd.",
                  letter_text=f"De koppeling met uw maatje {volunteer.first_name} is beëindigd. Vragen? Bel ons op "
                              f"{phone}.")
     _mark_referral(referral, "buddy_ended", actor=actor)
@@ -889,7 +889,7 @@ def vog_reminders_and_expiry() -> tuple[int, int]:
                             values={"date": stored_date(v.vog_valid_until, v.language)},
                             subject_type="volunteer", subject_id=v.id, dedup_key=key,
                             organisation_id=v.municipality_id)
-        _task(v.municipality_id, None, f"De VOG van vrijwilliger {v.name} verloopt op "
+        _task(v.municipality_id, None, f"De VOG van vrijwilliger nummer {v.id} verloopt op "
               f"{stored_date(v.vog_valid_until)}. Vraag om een nieuwe VOG en leg die vast.", key)
         reminded += 1
     paused = db.session.execute(update(Volunteer).where(
@@ -958,7 +958,7 @@ def evaluation_tasks_and_max_duration() -> int:
             months = EVALUATION_MONTHS[n]
             _task(pairing.municipality_id, pairing.referral_id,
                   f"Evaluatie maatje-koppeling {pairing.code} na {months} maanden: bel de inwoner en vrijwilliger "
-                  f"{pairing.volunteer.name}.", f"buddy_pairing:{pairing.id}:evaluation:{months}")
+                  f"nummer {pairing.volunteer_id}.", f"buddy_pairing:{pairing.id}:evaluation:{months}")
             added += 1
             n += 1
     flagged = db.session.execute(select(BuddyPairing.id, BuddyPairing.municipality_id, BuddyPairing.referral_id,
@@ -1141,7 +1141,7 @@ def _pairing_message(sender: str, word: str, code: str | None, words: list[str],
         return _reply("vol_visit_noted", volunteer.language, name=first_name(citizen_name))
     pairing.help_asked_at = now
     _task(pairing.municipality_id, pairing.referral_id,
-          f"Vrijwilliger {volunteer.name} vraagt hulp bij maatje-koppeling {pairing.code} (HULP per sms). Bel de "
+          f"Vrijwilliger nummer {volunteer.id} vraagt hulp bij maatje-koppeling {pairing.code} (HULP per sms). Bel de "
           f"vrijwilliger.", None)
     return _reply("vol_help_noted", volunteer.language, municipality=_municipality_name(pairing.municipality_id))
 
@@ -1156,7 +1156,7 @@ def _on_opt_out(phone_e164: str, opted_out: bool, source: str, **_kw):
                                                             Volunteer.status.in_(("active", "intake")))).scalars().all()
     for v in volunteers:
         v.status, v.pause_reason = "paused", "sms_stop"
-        _task(v.municipality_id, None, f"Vrijwilliger {v.name} stuurde STOP: gepauzeerd, krijgt geen sms meer. "
+        _task(v.municipality_id, None, f"Vrijwilliger nummer {v.id} stuurde STOP: gepauzeerd, krijgt geen sms meer. "
               f"Bel de vrijwilliger.", f"volunteer:{v.id}:stop:{clock.now().isoformat()}")
     for offer in db.session.execute(select(BuddyOffer).where(BuddyOffer.phone_e164 == phone_e164,
                                                              BuddyOffer.status == "open")).scalars().all():

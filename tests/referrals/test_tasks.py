@@ -81,7 +81,10 @@ def test_a_phone_citizen_gets_a_call_task_that_says_what_to_tell(world):
     appointment = book(referral, free_slots(world.municipality.id, limit=1)[0].id, actor=world.agent)
     [task] = _tasks()
     assert (task.kind, task.reason, task.appointment_id) == ("call", "appointment_confirmation", appointment.id)
-    assert task.description.startswith("Bel Ria Bakker (030 765 4321) om de afspraak te bevestigen: maandag 23 "
+    # The task refers to the citizen (the work list shows name and number from the referral): the
+    # stored text copies neither.
+    assert "Ria Bakker" not in task.description and "765 4321" not in task.description
+    assert task.description.startswith("Bel de inwoner om de afspraak te bevestigen: maandag 23 "
                                        "november om 09:30, Stadskantoor, Stadsplein 1, 3511 AA Utrecht. Zeg wie belt "
                                        "(Gemeente Utrecht). Neem mee:")
     assert task.description.endswith("Niet komen? Bel 030 123 4567.")  # the number the citizen may call
