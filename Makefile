@@ -63,8 +63,10 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(PYTHON) ../shared/tools/layers.py .
 
+# Every bench script in turn (files starting with _ are their helpers); each prints its goal
+# figures and ratios measured in the same run. PostgreSQL on $(PG_URL), trusted local login.
 bench: setup
-	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f; done
+	@rc=0; for f in bench/[!_]*.py; do echo "== $$f"; $(PY) $$f || rc=1; done; exit $$rc
 
 clean:
 	rm -rf $(VENV) instance/*.db instance/*.db-*

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import importlib
 import os
+import sqlite3
+import threading
 
 import click
 from flask import Flask, abort, g, has_request_context, render_template, request, session
@@ -39,11 +41,35 @@ DEMO_SEEDS = ["accounts.demo", "messaging.demo", "referrals.demo", "courses.demo
               "helpdesk.demo", "volunteers.demo", "reports.demo"]
 
 
+# Requests that SQLite serves as readers first (_sqlite_pragmas): they take no write lock up front.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_READ_FIRST, _WRITE_FIRST = "wegwijs.sqlite_read_first", "wegwijs.sqlite_write_first"  # per request (environ)
+_WRITING_GETS = "wegwijs.sqlite_writing_gets"  # app.extensions: GET endpoints seen writing
+_HOLDS_WRITERS = "wegwijs.sqlite_writer"  # in a connection's info: it holds its process's writer turn
+
+
 class Wegwijs(Flask):
     def dispatch_request(self):
         """One unit of work per request: what the view and the services it calls change is saved
         together when the view has returned its page (rendered inside the transaction, so nothing
-        it shows is expired by a commit), or not at all when the view raises (a 404 included)."""
+        it shows is expired by a commit), or not at all when the view raises (a 404 included).
+
+        SQLite: a GET began as a reader (no write lock). When it writes after all (the processing
+        log's entry for the page) and SQLite cannot upgrade its read to a write (another writer
+        committed since the page read: its snapshot is too old, and SQLite answers "database is
+        locked" at once, without waiting), the request was rolled back whole; it runs once more,
+        now taking the write lock up front and waiting for it within the busy timeout like any
+        writer. Safe for a GET: the first run saved nothing. The process remembers the page (its endpoint) and begins it as a
+        writer from then on. If the lock still cannot be had: 503 (_error_pages)."""
+        try:
+            with unit_of_work():
+                return super().dispatch_request()
+        except OperationalError as err:
+            if not (request.environ.get(_READ_FIRST) and _database_locked(err)):
+                raise
+        # This page writes: from now on this process begins it as a writer, without the wasted run.
+        self.extensions[_WRITING_GETS].add(request.endpoint)
+        request.environ[_WRITE_FIRST] = True
         with unit_of_work():
             return super().dispatch_request()
 
@@ -98,12 +124,15 @@ def _proxy_fix(app: Flask) -> None:
 
 
 def _sqlite_pragmas(app: Flask) -> None:
-    """WAL, a busy timeout, foreign keys; and write transactions that take the lock up front."""
+    """WAL, a busy timeout, foreign keys; write transactions that take the lock up front, and
+    reading requests that never take it unless they write (Wegwijs.dispatch_request)."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     with app.app_context():
         engine = db.engine
     busy_timeout_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    writers = threading.RLock()  # this process's turn at the write lock (an app: one database file)
+    writing_gets = app.extensions[_WRITING_GETS] = set()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -116,9 +145,40 @@ def _sqlite_pragmas(app: Flask) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        # IMMEDIATE: a transaction takes the write lock at BEGIN, so two writers queue on the
+        # A GET, HEAD or OPTIONS request reads (WAL: readers never wait for a writer, nor make it
+        # wait): a deferred BEGIN. Everything else (a POST, a job, a CLI command) and a GET run
+        # again because it wrote: IMMEDIATE, the write lock taken at BEGIN, so writers queue on the
         # busy timeout instead of failing with "database is locked" half-way.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if (has_request_context() and request.method in READING_METHODS
+                and not request.environ.get(_WRITE_FIRST) and request.endpoint not in writing_gets):
+            request.environ[_READ_FIRST] = True
+            conn.exec_driver_sql("BEGIN")
+            return
+        # The threads of one process (gunicorn --threads) queue for the write lock here, in turn,
+        # rather than each polling SQLite's busy handler, which lets a newcomer overtake a thread
+        # that has waited long (some then run out of the busy timeout). Across processes the busy
+        # handler arbitrates, between far fewer contenders.
+        if not writers.acquire(timeout=busy_timeout_ms / 1000):
+            raise OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+        conn.info[_HOLDS_WRITERS] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _let_writers_go(conn.info)
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(conn):
+        _let_writers_go(conn.info)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn, record):  # a transaction that ended without either event
+        _let_writers_go(record.info)
+
+    def _let_writers_go(info: dict) -> None:
+        if info.pop(_HOLDS_WRITERS, False):
+            writers.release()
 
 
 def _require_policy(app: Flask) -> None:
@@ -180,10 +240,10 @@ def _database_locked(err: OperationalError) -> bool:
 
 
 def _no_user_lookup() -> None:
-    """When the user could not be loaded (its query met the lock), the error page shows the
-    anonymous navigation rather than query the database once more from the template."""
-    if "_login_user" not in g:
-        g._login_user = login_manager.anonymous_user()
+    """The busy page shows the anonymous navigation rather than ask the locked database for the
+    user: it was not loaded (its query met the lock), or the rollback expired it (a GET that ran
+    again as a writer)."""
+    g._login_user = login_manager.anonymous_user()
 
 
 def _security_headers(app: Flask) -> None:
@@ -202,8 +262,11 @@ def _security_headers(app: Flask) -> None:
         resp.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         if app.config["HSTS"]:
             resp.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        # Pages behind a login may show personal data: never keep them in a cache.
-        if getattr(g, "personal_page", False) or (current_user and current_user.is_authenticated):
+        # Pages behind a login may show personal data: never keep them in a cache. Asked of the
+        # user this request loaded without reading its attributes, which the request's commit has
+        # expired (is_authenticated would load the user once more after every commit).
+        user = g.get("_login_user")
+        if getattr(g, "personal_page", False) or (user is not None and not user.is_anonymous):
             resp.headers["Cache-Control"] = "no-store"
         return resp
 

@@ -193,7 +193,7 @@ def get_scoped(model, ident, org_column=None, *, user=None, owner_id: int | None
     if ident is not None and -2**63 < ident < 2**63:
         stmt = base if base is not None else select(model)
         stmt = stmt.where(model.id == ident, column == (owner_id if owner_id is not None else user.organisation_id))
-        row = db.session.execute(stmt.options(*options)).scalar()
+        row = db.session.execute(stmt.options(*options)).unique().scalar()  # unique: joined collections
     if row is None:
         access_refused.send(current_app._get_current_object(), user=user,
                             endpoint=request.endpoint if has_request_context() else None,

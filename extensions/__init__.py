@@ -15,7 +15,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, bindparam, select, text
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
@@ -98,7 +98,7 @@ _AFTER = "wegwijs.uow_after"
 
 
 @contextmanager
-def unit_of_work() -> Iterator[Session]:
+def unit_of_work(*, savepoint: bool = True) -> Iterator[Session]:
     """The one way to save: a transaction that is saved whole or not at all.
 
     Usable as a context manager (`with unit_of_work():`) and as a decorator (`@unit_of_work()`).
@@ -111,13 +111,20 @@ def unit_of_work() -> Iterator[Session]:
     Code never calls db.session.commit() or rollback() itself (tests/test_unit_of_work.py checks).
     Only one level may commit; code that must see its work durable before going on (the SMS
     dispatcher before it calls the provider) uses `job_step()`, which refuses to be nested.
+
+    `savepoint=False` (a hot path: the booking, a read's log entry) joins a caller's transaction
+    without the SAVEPOINT and RELEASE round trips. Only for a service that refuses before it writes
+    anything, or undoes its own write before it raises: a caller that catches its error then goes
+    on with nothing of it saved, as with a savepoint. Any other failure still rolls everything back.
     """
     session = db.session()
     info = session.info
     depth = info.get(_DEPTH, 0)
     info[_DEPTH] = depth + 1
     try:
-        if depth:
+        if depth and not savepoint:
+            yield session
+        elif depth:
             with session.begin_nested():  # SAVEPOINT; RELEASE on success, ROLLBACK TO on an exception
                 yield session
         else:
@@ -166,3 +173,41 @@ def _run_after(session: Session) -> None:
     for work in pending:
         with unit_of_work():
             work()
+
+
+# --- INSERT ... ON CONFLICT DO NOTHING, cached ----------------------------------------------------
+
+_INSERTS: dict = {}
+
+
+def insert_unless_taken(model, values: dict, *, conflict: str, where: str = "",
+                        expressions: dict[str, str] | None = None):
+    """INSERT one row of `model` unless a unique index refuses it: `INSERT ... ON CONFLICT
+    (<conflict>) DO NOTHING RETURNING`, the same on PostgreSQL and SQLite. Returns the new row as
+    `model` (in the session, not read again), or None when the row was taken already. A refused
+    INSERT never aborts the caller's transaction, so it needs no savepoint.
+
+    `conflict`: the unique index's columns; `where`: a partial index's condition. `expressions`:
+    column -> SQL for columns computed in the statement (the opt-out read by the same INSERT); a
+    value of the same name is bound as :name with that column's type. Written as one text()
+    statement per shape: SQLAlchemy 2.0 does not cache the dialects' own insert(), so it would be
+    compiled again on every call (a third of a booking's time)."""
+    table = model.__table__
+    expressions = expressions or {}
+    for column in table.columns:  # the Python-side scalar and callable defaults the ORM would apply
+        if column.name not in values and column.name not in expressions and column.default is not None \
+                and not column.primary_key:
+            default = column.default
+            values[column.name] = default.arg(None) if default.is_callable else default.arg
+    key = (table.name, tuple(values), tuple(expressions.items()), conflict, where)
+    statement = _INSERTS.get(key)
+    if statement is None:
+        names = [name for name in values if name not in expressions] + list(expressions)
+        given = [f":{name}" for name in values if name not in expressions] + list(expressions.values())
+        statement = text(
+            f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(given)}) "
+            f"ON CONFLICT ({conflict}) {'WHERE ' + where if where else ''} DO NOTHING RETURNING {', '.join(c.name for c in table.columns)}"
+        ).bindparams(*(bindparam(name, type_=table.c[name].type) for name in values))
+        statement = select(model).from_statement(statement.columns(*table.columns))
+        _INSERTS[key] = statement
+    return db.session.execute(statement, values).scalar()

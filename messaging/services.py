@@ -14,11 +14,9 @@ from blinker import Namespace
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from extensions import DomainError, clock, db, unit_of_work
+from extensions import DomainError, clock, db, insert_unless_taken, unit_of_work
 from extensions.dates import AMSTERDAM
 from messaging import gsm7, sms_texts
 from messaging.models import RANK, InboundMessage, OutboxMessage, SmsOptOut, SmsStatus
@@ -150,37 +148,35 @@ def queue_sms(*, to: str, purpose: str, language: str, values: dict, subject_typ
     A landline or a number that said STOP is stored as `failed` with the reason, never sent.
     Outside the quiet hours it is due at once, otherwise at 08:00.
     """
-    existing = _by_dedup_key(dedup_key)
-    if existing is not None:
-        return existing
     phone = parse_phone(to)
     _template, used_language = sms_texts.template_for(purpose, language)
     body = sms_texts.render(purpose, used_language, values)
     now = clock.now()
-    status, code = SmsStatus.QUEUED, None
-    if not phone.is_mobile:
-        status, code = SmsStatus.FAILED, "landline"
-    elif is_opted_out(phone.e164):
-        status, code = SmsStatus.FAILED, "opted_out"
     values = dict(
         organisation_id=organisation_id, to_e164=phone.e164, purpose=purpose, language=used_language,
         body=body, segments=gsm7.segments(body), subject_type=subject_type, subject_id=subject_id,
-        dedup_key=dedup_key, status=status, attempts=0,
-        next_attempt_at=next_allowed_send(now) if status == SmsStatus.QUEUED else None,
-        expires_at=expires_at, error_code=code, error_reason=reason_for(code) if code else None,
-        created_at=now, status_changed_at=now,
+        dedup_key=dedup_key, attempts=0, expires_at=expires_at, created_at=now, status_changed_at=now,
     )
-    # The UNIQUE constraint on dedup_key decides when two transactions race: INSERT ... ON
-    # CONFLICT DO NOTHING (PostgreSQL and SQLite) never aborts the caller's transaction, unlike a
-    # failed INSERT, and needs no savepoint (which pysqlite handles badly).
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    new_id = db.session.execute(
-        insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedup_key"])
-        .returning(OutboxMessage.id)
-    ).scalar()
-    if new_id is None:
-        return _by_dedup_key(dedup_key)
-    return db.session.get(OutboxMessage, new_id)
+    expressions = None
+    if phone.is_mobile:
+        # The opt-out is read by the INSERT itself: one statement, no look-up before it.
+        values.update(next_attempt_at=next_allowed_send(now), error_reason=reason_for("opted_out"))
+        expressions = {name: f"CASE WHEN {_OPTED_OUT} THEN {if_out} ELSE {if_not} END"
+                       for name, if_out, if_not in (("status", f"'{SmsStatus.FAILED.value}'",
+                                                     f"'{SmsStatus.QUEUED.value}'"),
+                                                    ("next_attempt_at", "NULL", ":next_attempt_at"),
+                                                    ("error_code", "'opted_out'", "NULL"),
+                                                    ("error_reason", ":error_reason", "NULL"))}
+    else:
+        values.update(status=SmsStatus.FAILED.value, next_attempt_at=None, error_code="landline",
+                      error_reason=reason_for("landline"))
+    # The UNIQUE constraint on dedup_key decides, also when two transactions race: the INSERT is
+    # refused without aborting the caller's transaction. RETURNING gives the new message whole.
+    message = insert_unless_taken(OutboxMessage, values, conflict="dedup_key", expressions=expressions)
+    return message if message is not None else _by_dedup_key(dedup_key)
+
+
+_OPTED_OUT = "EXISTS (SELECT 1 FROM sms_opt_out WHERE sms_opt_out.phone_e164 = :to_e164 AND sms_opt_out.opted_out)"
 
 
 def _by_dedup_key(dedup_key: str) -> OutboxMessage | None:

@@ -19,11 +19,11 @@ from datetime import date, datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import SMS_NAME_MAX, Organisation, OrgKind, User
 from accounts.policy import get_scoped_or_404
-from extensions import DomainError, clock, db, job_step, unit_of_work
+from extensions import DomainError, clock, db, insert_unless_taken, job_step, unit_of_work
 from extensions.dates import (
     AMSTERDAM,
     is_working_day,
@@ -329,6 +329,16 @@ def referral_for_user(referral_id: int, *, detail: bool = False, user=None) -> R
     return get_scoped_or_404(Referral, referral_id, _org_column_for, user=user, options=options)
 
 
+def referral_to_book(referral_id: int, user=None) -> Referral:
+    """The referral for the booking page and POST, in one statement: with its citizen, its
+    municipality (the page names it), its agency (the SMS names it), its appointments (is one still
+    active?) and its categories, not the user who referred it. Scoped as `referral_for_user`."""
+    return get_scoped_or_404(
+        Referral, referral_id, _org_column_for, user=user,
+        options=(joinedload(Referral.municipality), joinedload(Referral.referring_org),
+                 joinedload(Referral.appointments), joinedload(Referral.categories)))
+
+
 def _appointment_owner(user):
     return Referral.referring_org_id if user.organisation.kind == OrgKind.AGENCY else Appointment.municipality_id
 
@@ -517,7 +527,7 @@ def agency_line(referral: Referral) -> str:
 def free_slots(municipality_id: int, *, location_id: int | None = None, from_day: date | None = None,
                limit: int = 12, exclude_slot_id: int | None = None) -> list[Slot]:
     """The first free slots of a municipality (or one location), soonest first, from now or from
-    the start of `from_day`. One indexed range query plus one for the locations."""
+    the start of `from_day`. One indexed range query, the locations joined."""
     now = clock.now()
     start = now
     if from_day:
@@ -525,7 +535,7 @@ def free_slots(municipality_id: int, *, location_id: int | None = None, from_day
     stmt = (select(Slot).where(Slot.municipality_id == municipality_id, Slot.starts_at > start,
                                Slot.booked < Slot.capacity)
             .order_by(Slot.starts_at, Slot.location_id).limit(limit)
-            .options(selectinload(Slot.location)))
+            .options(joinedload(Slot.location)))
     if location_id:
         stmt = stmt.where(Slot.location_id == location_id)
     if exclude_slot_id:
@@ -662,21 +672,25 @@ def _refuse_late_letter(citizen: Citizen, slot_id: int, municipality_id: int) ->
                               "inwoner nu de datum en tijd."), "slot")
 
 
-def _claim_seat(slot_id: int, municipality_id: int) -> Slot:
-    """One conditional UPDATE: takes a seat only if the slot is in the future and not full."""
+def _claim_seat(slot_id: int, municipality_id: int):
+    """One conditional UPDATE ... RETURNING: takes a seat only if the slot is the municipality's, in
+    the future and not full, and returns what the appointment copies (id, location_id,
+    municipality_id, starts_at). Only a refusal reads the slot again, to say why."""
     now = clock.now()
-    slot = db.session.get(Slot, slot_id)
+    claimed = db.session.execute(
+        update(Slot).where(Slot.id == slot_id, Slot.municipality_id == municipality_id,
+                           Slot.booked < Slot.capacity, Slot.starts_at > now)
+        .values(booked=Slot.booked + 1)
+        .returning(Slot.id, Slot.location_id, Slot.municipality_id, Slot.starts_at)
+        .execution_options(synchronize_session=False)).first()
+    if claimed is not None:
+        return claimed
+    slot = db.session.execute(select(Slot.municipality_id, Slot.starts_at).where(Slot.id == slot_id)).first()
     if slot is None or slot.municipality_id != municipality_id:
         raise DomainError(_("Kies een tijdslot uit de lijst."), "slot")
     if slot.starts_at <= now:
         raise DomainError(_("Dit tijdslot is al voorbij. Kies een later tijdslot."), "slot")
-    result = db.session.execute(
-        update(Slot).where(Slot.id == slot_id, Slot.booked < Slot.capacity, Slot.starts_at > now)
-        .values(booked=Slot.booked + 1).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        raise SlotTaken(_("Dit tijdslot is net vergeven. Kies een van de volgende vrije tijden."), "slot")
-    db.session.refresh(slot)
-    return slot
+    raise SlotTaken(_("Dit tijdslot is net vergeven. Kies een van de volgende vrije tijden."), "slot")
 
 
 def _release_seat(slot_id: int) -> None:
@@ -684,39 +698,44 @@ def _release_seat(slot_id: int) -> None:
                        .values(booked=Slot.booked - 1).execution_options(synchronize_session=False))
 
 
-def _new_appointment(referral: Referral, slot: Slot, actor: User) -> Appointment:
-    appointment = Appointment(
+def _new_appointment(referral: Referral, slot, actor: User) -> Appointment:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING on the one-active-appointment index: a second
+    booking for the same referral at the same moment (two agents, a double click) frees the seat
+    it claimed and is refused, without a failed INSERT that would need a savepoint to recover."""
+    appointment = insert_unless_taken(Appointment, dict(
         referral_id=referral.id, slot_id=slot.id, location_id=slot.location_id,
-        municipality_id=slot.municipality_id, starts_at=slot.starts_at, status=AppointmentStatus.BOOKED,
-        channel=referral.citizen.channel, booked_at=clock.now(), booked_by_id=actor.id)
-    db.session.add(appointment)
-    db.session.flush()
+        municipality_id=slot.municipality_id, starts_at=slot.starts_at, status=AppointmentStatus.BOOKED.value,
+        channel=referral.citizen.channel, booked_at=clock.now(), booked_by_id=actor.id),
+        conflict="referral_id", where="status = 'booked'")
+    if appointment is None:
+        _release_seat(slot.id)
+        raise DomainError(_("Deze verwijzing heeft net al een afspraak gekregen."))
     return appointment
 
 
-@unit_of_work()
+@unit_of_work(savepoint=False)
 def book(referral: Referral, slot_id: int, *, actor: User, letter_late_ok: bool = False) -> Appointment:
     """Book a slot for a referral without an active appointment. Raises SlotTaken (with nothing
     saved) when the slot filled up meanwhile, LetterTooLate when the citizen's letter cannot arrive
-    in time (unless `letter_late_ok`)."""
+    in time (unless `letter_late_ok`).
+
+    The hot path (issue 16): the referral comes with its citizen, municipality and agency
+    (`referral_to_book`); then one conditional UPDATE ... RETURNING claims the seat, one SELECT
+    reads the location (with its municipality), and the appointment, the history, the SMS and the
+    log entry are one INSERT each. No savepoint: every refusal comes before the first write, or
+    (`_new_appointment`) undoes the seat it claimed before it raises."""
     if referral.status not in (Status.REFERRED, Status.CANCELLED, Status.NO_SHOW):
         raise DomainError(_("Deze verwijzing heeft al een afspraak. Verzet die afspraak als dat nodig is."))
-    citizen = referral.citizen
     if not letter_late_ok:
-        _refuse_late_letter(citizen, slot_id, referral.municipality_id)
-    try:
-        slot = _claim_seat(slot_id, referral.municipality_id)
-        location = db.session.get(Location, slot.location_id)
-        appointment = _new_appointment(referral, slot, actor)
-        change_status(referral, Status.BOOKED, actor=actor,
-                      note=f"Afspraak {stored_when(slot.starts_at)}, {location.name}")
-        _tell_citizen(appointment, location, citizen, "appointment_confirmation")
-        record("appointment", "create", "citizen", citizen.id, detail=f"afspraak {appointment.id} geboekt",
-               actor=actor)
-        db.session.flush()
-    except IntegrityError:
-        # A second booking for the same referral at the same moment (the one-active index).
-        raise DomainError(_("Deze verwijzing heeft net al een afspraak gekregen.")) from None
+        _refuse_late_letter(referral.citizen, slot_id, referral.municipality_id)
+    slot = _claim_seat(slot_id, referral.municipality_id)
+    appointment = _new_appointment(referral, slot, actor)
+    location = db.session.get(Location, slot.location_id)
+    change_status(referral, Status.BOOKED, actor=actor,
+                  note=f"Afspraak {stored_when(slot.starts_at)}, {location.name}")
+    _tell_citizen(appointment, location, referral.citizen, "appointment_confirmation")
+    record("appointment", "create", "citizen", referral.citizen_id, detail=f"afspraak {appointment.id} geboekt",
+           actor=actor)
     return appointment
 
 
@@ -927,7 +946,7 @@ def record_letter_printed(appointment: Appointment, *, actor: User) -> None:
            actor=actor)
 
 
-@unit_of_work()
+@unit_of_work(savepoint=False)  # inserts only: nothing a savepoint could undo
 def record_read(referral: Referral, *, actor: User, activity: str = "referral") -> None:
     record(activity, "read", "citizen", referral.citizen_id, detail=f"verwijzing {referral.id}", actor=actor)
 

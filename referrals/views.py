@@ -98,7 +98,7 @@ def _slot_choices(form, picker):
 @bp.route("/verwijzingen/<int:referral_id>/afspraak", methods=["GET", "POST"])
 @allow(*BOOKERS)
 def book(referral_id: int):
-    referral = services.referral_for_user(referral_id)
+    referral = services.referral_to_book(referral_id)
     active = services.current_appointment(referral)
     if active is not None and active.status == AppointmentStatus.BOOKED:
         return redirect(url_for("referrals.reschedule", appointment_id=active.id))
@@ -110,16 +110,13 @@ def book(referral_id: int):
         except services.SlotTaken as err:
             taken = True
             show_error(form, err)
-            referral = services.referral_for_user(referral_id)
         except services.LetterTooLate as err:
             late = True
             show_error(form, err)
-            referral = services.referral_for_user(referral_id)
         except DomainError as err:
             show_error(form, err)
-            referral = services.referral_for_user(referral_id)
         else:
-            return redirect(url_for("referrals.confirmation", referral_id=referral.id))
+            return redirect(url_for("referrals.confirmation", referral_id=referral_id))
     picker = _picker(referral.municipality_id)
     _slot_choices(form, picker)
     status = 409 if taken else form_status(form)

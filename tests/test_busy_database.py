@@ -4,6 +4,7 @@ nothing of what it did before it met the lock."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -76,3 +77,36 @@ def test_other_database_errors_are_not_disguised_as_busy(app, client, factory, l
     app.config["PROPAGATE_EXCEPTIONS"] = False
     response = client.post("/beheer/organisaties/nieuw", data={**NEW_ORG, "csrf_token": token})
     assert response.status_code == 500 and "Retry-After" not in response.headers
+
+
+# --- readers never take the write lock (a GET begins deferred) ------------------------------------
+
+def hold_write_lock(app, seconds: float | None = None, *, then_commit: str | None = None):
+    """Another writer holds SQLite's write lock (until `release()`, or for `seconds` in a thread),
+    and then rolls back, or commits the write `then_commit` (which makes every snapshot read
+    before it too old to write)."""
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    other = sqlite3.connect(path, isolation_level=None, timeout=5, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    if then_commit:
+        other.execute(then_commit)
+
+    def release():
+        other.execute("COMMIT" if then_commit else "ROLLBACK")
+        other.close()
+    if seconds is not None:
+        threading.Timer(seconds, release).start()
+    return release
+
+
+@pytest.mark.skipif(on_postgres(), reason="SQLite's write lock")
+@pytest.mark.config(SQLITE_BUSY_TIMEOUT_MS=50)
+def test_a_page_that_only_reads_is_served_while_a_writer_holds_the_lock(app, client, factory, login):
+    login(client, _admin(factory))
+    db.session.commit()
+    release = hold_write_lock(app)
+    try:
+        response = client.get("/")  # reads the user and nothing else
+    finally:
+        release()
+    assert response.status_code == 200

@@ -288,3 +288,19 @@ def test_confirmation_says_when_the_sms_cannot_be_sent(world, client, login, pos
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Sms niet verstuurd" in page
+
+
+def test_a_second_booking_for_the_same_referral_at_the_same_moment_frees_its_seat(world):
+    """Two agents book the same referral at once: the one-active-appointment index refuses the
+    second (INSERT ... ON CONFLICT DO NOTHING), which gives back the seat it had claimed."""
+    referral = make_referral(world.agent)
+    first, second = free_slots(world.municipality.id, limit=2)
+    book(referral, first.id, actor=world.agent)
+    db.session.execute(Referral.__table__.update().where(Referral.id == referral.id).values(status="referred"))
+    db.session.expire_all()
+    stale = db.session.get(Referral, referral.id)  # as the second agent read it, before the first booked
+    with pytest.raises(DomainError, match="net al een afspraak"):
+        book(stale, second.id, actor=world.colleague)
+    db.session.expire_all()
+    assert db.session.get(Slot, second.id).booked == 0
+    assert db.session.execute(select(func.count(Appointment.id))).scalar_one() == 1

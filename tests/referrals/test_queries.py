@@ -55,3 +55,24 @@ def test_lists_and_booking_page_do_not_grow_with_data(world, client, login):
     page = counter.get("/gemeente/verwijzingen").get_data(as_text=True)
     assert len(re.findall(r"Inwoner \d+", page)) == 14
     assert _queries(counter, "/balie/taken") == _queries(counter, "/balie/taken")  # the one work list
+
+
+def test_the_booking_page_and_post_do_only_the_essential_statements(world, client, login):
+    """Issue 16: at most 6 statements for the booking page and 10 for the booking POST (SQLite
+    counts its BEGIN as one; PostgreSQL one fewer each)."""
+    from tests.conftest import csrf_from
+    target = make_referral(world.agent, name="Doel").id
+    login(client, world.agent)
+    with counting() as page_statements:
+        page = client.get(f"/verwijzingen/{target}/afspraak")
+    slot = re.search(r'name="slot" id="slot-(\d+)"', page.get_data(as_text=True)).group(1)
+    with counting() as post_statements:
+        done = client.post(f"/verwijzingen/{target}/afspraak", data={"slot": slot, "csrf_token": csrf_from(page)})
+    assert done.status_code == 302
+    assert len(page_statements) <= 6, "\n".join(s[:120] for s in page_statements)
+    assert len(post_statements) <= 10, "\n".join(s[:120] for s in post_statements)
+    writes = [" ".join(s.replace("INTO ", "").split()[:2]) for s in post_statements
+              if s.startswith(("INSERT", "UPDATE"))]
+    assert writes == ["UPDATE slot", "INSERT appointment", "UPDATE referral", "INSERT referral_status_change",
+                      "INSERT sms_message", "INSERT processing_log"], writes
+    assert not [s for s in post_statements if s.startswith(("SAVEPOINT", "RELEASE"))]
