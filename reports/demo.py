@@ -97,7 +97,8 @@ def _referrals(rng, base, referrals, contact_categories, counter, locations) -> 
     base_citizen = (db.session.execute(select(Citizen.id).order_by(Citizen.id.desc()).limit(1)).scalar() or 0) + 1
     base_slot = (db.session.execute(select(Slot.id).order_by(Slot.id.desc()).limit(1)).scalar() or 0) + 1
     rows = {k: [] for k in ("citizen", "referral", "category", "history", "slot", "appointment", "visit", "outcome")}
-    taken: set = set()
+    # Half hours other seeds already use (a privacy demo's old referral, say) stay theirs.
+    taken: set = {tuple(row) for row in db.session.execute(select(Slot.location_id, Slot.starts_at))}
     now = clock.now()
     for n, (contact_id, agent, municipality, pc4, at, luck) in enumerate(referrals):
         rid, cid = base + n, base_citizen + n

@@ -58,8 +58,8 @@ def test_lists_and_booking_page_do_not_grow_with_data(world, client, login):
 
 
 def test_the_booking_page_and_post_do_only_the_essential_statements(world, client, login):
-    """Issue 16: at most 6 statements for the booking page and 10 for the booking POST (SQLite
-    counts its BEGIN as one; PostgreSQL one fewer each)."""
+    """Issue 16: at most 6 statements for the booking page and 10 for the booking POST, the same
+    on both databases (SQLite's explicit BEGIN is not counted: PostgreSQL's driver sends its own)."""
     from tests.conftest import csrf_from
     target = make_referral(world.agent, name="Doel").id
     login(client, world.agent)
@@ -69,10 +69,12 @@ def test_the_booking_page_and_post_do_only_the_essential_statements(world, clien
     with counting() as post_statements:
         done = client.post(f"/verwijzingen/{target}/afspraak", data={"slot": slot, "csrf_token": csrf_from(page)})
     assert done.status_code == 302
+    page_statements = [s for s in page_statements if not s.startswith("BEGIN")]
+    post_statements = [s for s in post_statements if not s.startswith("BEGIN")]
     assert len(page_statements) <= 6, "\n".join(s[:120] for s in page_statements)
     assert len(post_statements) <= 10, "\n".join(s[:120] for s in post_statements)
     writes = [" ".join(s.replace("INTO ", "").split()[:2]) for s in post_statements
               if s.startswith(("INSERT", "UPDATE"))]
     assert writes == ["UPDATE slot", "INSERT appointment", "UPDATE referral", "INSERT referral_status_change",
-                      "INSERT sms_message", "INSERT processing_log"], writes
+                      "INSERT sms_message", "INSERT processing_audit", "INSERT processing_log_line"], writes
     assert not [s for s in post_statements if s.startswith(("SAVEPOINT", "RELEASE"))]
