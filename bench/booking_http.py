@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
 import re
 import statistics
 import sys
@@ -36,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import booking as data  # noqa: E402  (bench/booking.py: the loaders)
+from _db import fresh_database  # noqa: E402
 from _http import Client, Gunicorn, hammer  # noqa: E402
 from sqlalchemy import select, text  # noqa: E402
 
@@ -43,22 +43,6 @@ PASSWORD = "Bench-wachtwoord-2026"  # bench/booking.py's
 CONNECTIONS = 8
 GOAL_POST_RATIO = 0.5
 TODAY_PAGE_RATIO = 0.050  # the "now" figure; the goal is three times that
-
-
-def fresh_database(url: str) -> None:
-    if url.startswith("sqlite:///"):
-        path = url.removeprefix("sqlite:///")
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(path + suffix):
-                os.remove(path + suffix)
-        return
-    import psycopg
-    server, name = url.rsplit("/", 1)
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
-        raise SystemExit(f"not a plain database name: {name}")
-    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
 
 
 def load(url: str, municipalities: int, referrals: int) -> dict:

@@ -35,22 +35,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psycopg  # noqa: E402
+from _db import fresh_database  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 
 PASSWORD = "Bench-lijsten-2026"
 GOAL_RATIO = 1.2  # large / small, the issue's "within 1.2x" (checked for every list)
 GOAL_STATEMENTS = {"Sms-berichten, page 1": 6}
 LAST_LINK = re.compile(r'href="([^"]*laatste=1[^"]*)"')
-
-
-def fresh_database(url: str) -> None:
-    server, name = url.rsplit("/", 1)
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
-        raise SystemExit(f"not a plain database name: {name}")
-    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
 
 
 def build_app(url: str):
