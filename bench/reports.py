@@ -35,8 +35,9 @@ LOAD = [
     " 1 + g % 3, timestamptz '2025-01-01' + (g * interval '31 seconds'), g % 5 > 1,"
     " CASE WHEN g % 5 <= 1 THEN (ARRAY['no_device','no_letter','look_along','language','hearing','complex','other'])"
     "[1 + g % 7] END, '', NULL FROM generate_series(1, 1000000) g",
-    "INSERT INTO contact_category (contact_id, category) SELECT g, (ARRAY['digid_apply','digid_activate','toeslagen',"
-    "'aangifte','aow','berichtenbox'])[1 + g % 6] FROM generate_series(1, 1000000) g",
+    "INSERT INTO contact_category (contact_id, category, organisation_id, at) SELECT c.id, (ARRAY['digid_apply',"
+    "'digid_activate','toeslagen','aangifte','aow','berichtenbox'])[1 + c.id % 6], c.organisation_id, c.at"
+    " FROM contact c",
     "INSERT INTO citizen (id, name, phone_e164, phone_is_mobile, postcode, house_number, street, city, channel,"
     " language, reads_poorly, hard_of_hearing, needs_interpreter, brings_helper, helper_name, helper_relation,"
     " helper_phone_e164, created_at) SELECT g, 'Inwoner', '+3161' || lpad(g::text, 7, '0'), true, '3511 AB', '1', '',"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from accounts.models import User
-from extensions import db, unit_of_work
-from helpdesk.models import Contact, ContactCategory
+from extensions import clock, db, unit_of_work
+from helpdesk.models import Contact
 from referrals.models import Referral
 
 CALLS = [
@@ -34,9 +34,9 @@ def _seed_calls() -> None:
     referrals = list(db.session.execute(select(Referral).where(Referral.referred_by_id == agent.id)
                                         .order_by(Referral.id)).scalars())
     for categories, solved, reason, notes in CALLS:
-        contact = Contact(organisation_id=agent.organisation_id, agent_id=agent.id, solved=solved, reason=reason,
-                          notes=notes)
-        contact.categories = [ContactCategory(code=c, other_text=OTHER_TEXTS.get(c)) for c in categories]
+        contact = Contact(organisation_id=agent.organisation_id, agent_id=agent.id, at=clock.now(), solved=solved,
+                          reason=reason, notes=notes)
+        contact.categorise((c, OTHER_TEXTS.get(c)) for c in categories)
         if not solved and referrals:
             contact.referral_id = referrals.pop(0).id
         db.session.add(contact)
@@ -67,7 +67,6 @@ READY_NAME = "Willem de Graaf"  # checked in today: the counter records the esca
 
 def _seed_escalations() -> None:
     from counter.models import Outcome, OutcomeAction
-    from extensions import clock
     from extensions.dates import working_days_before
     from helpdesk import services
     from helpdesk.models import (

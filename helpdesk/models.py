@@ -47,6 +47,12 @@ class Contact(db.Model):
 
     __table_args__ = (Index("ix_contact_organisation_at", "organisation_id", "at"),)
 
+    def categorise(self, categories) -> None:
+        """Sets the question categories, (code, text of an "Anders") pairs. Each row carries the
+        contact's organisation and time, so the reports count them without joining the contacts."""
+        self.categories = [ContactCategory(code=code, other_text=text, organisation_id=self.organisation_id,
+                                           at=self.at) for code, text in categories]
+
     @property
     def category_codes(self) -> list[str]:
         return [row.code for row in category_rows_in_order(self.categories)]
@@ -70,10 +76,16 @@ class ContactCategory(CategoryRow, db.Model):
     # The QuestionCategory code (the column's name is older than the table of categories).
     code: Mapped[str] = mapped_column("category", String(20), primary_key=True, index=True)
     other_text: Mapped[str | None] = mapped_column(String(OTHER_TEXT_MAX), nullable=True)
+    # Copies of the contact's (Contact.categorise): a year of one agency is an index range, not a
+    # join over every category row (issue 13).
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     contact: Mapped[Contact] = relationship(back_populates="categories")
     category: Mapped[QuestionCategory | None] = relationship(
         primaryjoin="foreign(ContactCategory.code) == QuestionCategory.code", viewonly=True, lazy="joined")
+
+    __table_args__ = (Index("ix_contact_category_organisation_at", "organisation_id", "at", "category"),)
 
 
 # --- the second-line escalation queue --------------------------------------------------------

@@ -26,7 +26,6 @@ from helpdesk.models import (
     URGENCIES,
     AgencyClosure,
     Contact,
-    ContactCategory,
     Escalation,
     EscalationAlert,
     EscalationCategory,
@@ -98,7 +97,7 @@ def log_contact(data: ContactInput, *, actor: User) -> Contact:
         raise FieldErrors(errors)
     contact = Contact(organisation_id=actor.organisation_id, agent_id=actor.id, at=clock.now(), solved=solved,
                       reason=reason, notes=notes)
-    contact.categories = [ContactCategory(code=code, other_text=text) for code, text in categories]
+    contact.categorise(categories)
     db.session.add(contact)
     db.session.flush()
     return contact

@@ -79,7 +79,8 @@ def _history(rng, agents, places, counter, locations) -> None:
                                      solved=solved, reason=None if solved else rng.choices(reasons, reason_weights)[0],
                                      notes=MARKER if not contacts else "", referral_id=None))
                 for code in rng.sample(topics[agency], rng.choice((1, 1, 2))):
-                    contact_categories.append(dict(contact_id=next_contact, code=code))
+                    contact_categories.append(dict(contact_id=next_contact, code=code,
+                                                       organisation_id=agent.organisation_id, at=at))
                 if not solved and rng.random() < 0.8:
                     contacts[-1]["referral_id"] = first_referral + len(referrals)
                     municipality, pc4 = rng.choice(places)
@@ -97,8 +98,9 @@ def _referrals(rng, base, referrals, contact_categories, counter, locations) -> 
     base_citizen = (db.session.execute(select(Citizen.id).order_by(Citizen.id.desc()).limit(1)).scalar() or 0) + 1
     base_slot = (db.session.execute(select(Slot.id).order_by(Slot.id.desc()).limit(1)).scalar() or 0) + 1
     rows = {k: [] for k in ("citizen", "referral", "category", "history", "slot", "appointment", "visit", "outcome")}
-    # Half hours other seeds already use (a privacy demo's old referral, say) stay theirs.
-    taken: set = {tuple(row) for row in db.session.execute(select(Slot.location_id, Slot.starts_at))}
+    # The other seeds' slots too (the counter's, near today): a location has one slot per start.
+    taken = set(db.session.execute(select(Slot.location_id, Slot.starts_at)
+                                   .where(Slot.location_id.in_([loc.id for loc in locations.values()]))).tuples())
     now = clock.now()
     for n, (contact_id, agent, municipality, pc4, at, luck) in enumerate(referrals):
         rid, cid = base + n, base_citizen + n

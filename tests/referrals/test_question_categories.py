@@ -233,7 +233,7 @@ def test_migration_0013_turns_the_fixed_list_into_rows_and_keeps_every_stored_co
                                                       notes=""))
             conn.execute(t["contact_category"].insert(), [dict(contact_id=1, category="toeslagen"),
                                                           dict(contact_id=1, category="oud_onderwerp")])
-        upgrade(revision="0013")
+        upgrade()  # to the head: the models (and 0015's copies on contact_category) need it
         with app.test_request_context():
             rows = {c.code: c for c in db.session.execute(select(QuestionCategory)).scalars()}
             assert (rows["toeslagen"].agency_id, rows["aow"].agency_id, rows["digid_apply"].agency_id) == (1, 2, None)
@@ -241,6 +241,8 @@ def test_migration_0013_turns_the_fixed_list_into_rows_and_keeps_every_stored_co
             assert rows["oud_onderwerp"].retired_at is not None and rows["oud_onderwerp"].name_nl == "oud_onderwerp"
             contact = db.session.get(Contact, 1)
             assert contact.category_labels == ["oud_onderwerp", "Toeslagen"]  # shared first
+            # 0015 filled the contact's organisation and time into its category rows.
+            assert {(row.organisation_id, row.at) for row in contact.categories} == {(1, now)}
             db.session.remove()
         downgrade(revision="0010")
         with db.engine.connect() as conn:

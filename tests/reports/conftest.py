@@ -10,7 +10,7 @@ import pytest
 
 from counter.models import CounterVisit, Outcome
 from extensions import clock, db
-from helpdesk.models import Contact, ContactCategory
+from helpdesk.models import Contact
 from referrals.categories import add_standard_categories
 from referrals.models import Appointment, Citizen, Location, Referral, Slot
 
@@ -67,7 +67,7 @@ def _referral(agent, municipality, location, counter, at, n, *, visit=None, outc
 def _call(agent, at, solved, reason=None, categories=("digid_apply",), referral=None):
     contact = Contact(organisation_id=agent.organisation_id, agent_id=agent.id, at=at, solved=solved, reason=reason,
                       notes="", referral_id=referral.id if referral else None)
-    contact.categories = [ContactCategory(code=c) for c in categories]
+    contact.categorise((c, None) for c in categories)
     db.session.add(contact)
 
 
