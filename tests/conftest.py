@@ -220,12 +220,13 @@ def login():
 
 def run_together(app, n, work):
     """Run work(i) in n threads, each with its own app context (own session, own connection),
-    released at the same moment. Returns the results (or the exceptions) in order."""
+    released at the same moment. Returns the results (or the exceptions) in order. The work writes,
+    so each thread is a POST (on SQLite a GET begins as a reader that cannot wait for the lock)."""
     barrier = threading.Barrier(n)
     results = [None] * n
 
     def run(i):
-        with app.app_context(), app.test_request_context():
+        with app.app_context(), app.test_request_context(method="POST"):
             barrier.wait()
             try:
                 results[i] = work(i)
