@@ -25,7 +25,7 @@ VOLUNTEERS = [
     ("Lotte Jansen", "06 51000005", "3562 AB", "nl", "paperwork", "nl", "intake", None, False),
 ]
 
-WAITING = dict(name="Khadija Bouzid", phone="06 45678901", postcode="3523 AB", house_number="9", channel="sms",
+WAITING = dict(name="Khadija Bouzid", phone="06 45678911", postcode="3523 AB", house_number="9", channel="sms",
                categories=["toeslagen", "digid_app"], reason="language", needs_interpreter=True, consent=True)
 
 
