@@ -72,3 +72,12 @@ def login_as(page, email: str, password: str = DEMO_PASSWORD) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name="Inloggen").click()
     assert "/inloggen" not in page.url, f"login failed for {email}"
+
+
+def nav(page, name: str) -> None:
+    """Follow a link of the site's navigation by its exact name."""
+    page.locator("nav.site-nav").get_by_role("link", name=name, exact=True).click()
+
+
+def logout(page) -> None:
+    page.get_by_role("button", name="Uitloggen").click()

@@ -8,15 +8,12 @@ import re
 import pytest
 
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import login_as
+from tests.browser.conftest import login_as, nav
 
 pytestmark = pytest.mark.browser
 
 NOTE = "Balienotitie: zoon helpt thuis verder met de app."
 
-
-def nav(page, name: str) -> None:
-    page.locator("nav.site-nav").get_by_role("link", name=name, exact=True).click()
 
 
 def test_counter_checks_in_records_a_course_outcome_and_the_agency_sees_cursus(browser_page):

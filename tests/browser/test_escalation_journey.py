@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import login_as
+from tests.browser.conftest import login_as, logout, nav
 
 pytestmark = pytest.mark.browser
 
@@ -17,12 +17,6 @@ NOTE = "Interne notitie: bekend probleem bij toeslagen, niet aan de gemeente ver
 NAME = "Willem de Graaf"
 
 
-def nav(page, name: str) -> None:
-    page.locator("nav.site-nav").get_by_role("link", name=name, exact=True).click()
-
-
-def logout(page) -> None:
-    page.get_by_role("button", name="Uitloggen").click()
 
 
 def test_the_whole_escalation_in_the_browser(browser_page):

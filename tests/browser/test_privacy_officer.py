@@ -8,19 +8,13 @@ import re
 import pytest
 
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import login_as
+from tests.browser.conftest import login_as, logout, nav
 
 pytestmark = pytest.mark.browser
 
 NAME = "Fatima El Amrani"  # a demo citizen of Utrecht that no other browser test needs
 
 
-def nav(page, name: str) -> None:
-    page.locator("nav.site-nav").get_by_role("link", name=name, exact=True).click()
-
-
-def logout(page) -> None:
-    page.get_by_role("button", name="Uitloggen").click()
 
 
 def test_inzage_correction_and_erasure_with_a_second_person(browser_page):
