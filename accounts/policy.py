@@ -131,14 +131,27 @@ def _back_after_confirming() -> str | None:
     return None
 
 
+_NAVIGATION = "wegwijs.navigation"  # app.extensions: (role, organisation kind) -> its navigation
+
+
 def navigation_for(user) -> list[tuple[str, object]]:
-    """(endpoint, label) pairs of the navigation for this user's role, in order."""
+    """(endpoint, label) pairs of the navigation for this user's role, in order. The routes do not
+    change once the app runs, so each role and kind of organisation is worked out once (a walk over
+    every route on every page was a tenth of a page's time)."""
+    role, kind = user.role_enum, str(user.organisation.kind)
+    known = current_app.extensions.setdefault(_NAVIGATION, {})
+    if (role, kind) not in known:
+        known[role, kind] = _navigation(role, kind)
+    return known[role, kind]
+
+
+def _navigation(role: Role, kind: str) -> list[tuple[str, object]]:
     items = []
     for rule in current_app.url_map.iter_rules():
         view = current_app.view_functions.get(rule.endpoint)
         pol = policy_for(view) if view else None
-        if (pol and pol.nav and pol.roles != PUBLIC and user.role_enum in pol.roles and _kind_fits(pol, user)
-                and not rule.arguments):
+        if (pol and pol.nav and pol.roles != PUBLIC and role in pol.roles
+                and (pol.kinds is None or kind in pol.kinds) and not rule.arguments):
             items.append((pol.nav_order, rule.endpoint, pol.nav))
     items.sort(key=lambda item: (item[0], item[1]))
     seen, result = set(), []

@@ -81,7 +81,9 @@ def main() -> None:
     from app import create_app
     from config import database_uri
     from extensions import clock, db
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_uri(args.url), "DATABASE_URL": None, "SECRET_KEY": "bench"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_uri(args.url), "DATABASE_URL": None, "SECRET_KEY": "bench",
+                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "PASSWORD_HASH_TIME_COST": 1,
+                      "PASSWORD_HASH_MEMORY_KIB": 8})
     with app.app_context(), app.test_request_context():
         if not args.reuse:
             db.create_all()
@@ -112,6 +114,46 @@ def main() -> None:
                 db.session.rollback()
                 times.append(time.perf_counter() - begin)
             print(f"{label:28s} median {statistics.median(times) * 1000:7.0f} ms   max {max(times) * 1000:7.0f} ms")
+        db.session.rollback()
+        pages = _pages(app, db, args.runs, year, quarter)
+    for label, times in pages.items():
+        print(f"{label:28s} median {statistics.median(times) * 1000:7.0f} ms   max {max(times) * 1000:7.0f} ms")
+
+
+# Who opens which page (organisation ids of LOAD: 1 an agency, 4 a municipality, 24 the council).
+READERS = [("lead", 1, "page: agency lead (year)", "/rapportage?periode=year&jaar={year}"),
+           ("coordinator", 4, "page: municipality (year)", "/rapportage?periode=year&jaar={year}"),
+           ("second_line", 1, "page: second line (year)", "/rapportage?periode=year&jaar={year}"),
+           ("coordinator", 4, "page: IDO export (year)", "/rapportage/ido?periode=year&jaar={year}"),
+           ("council", 24, "page: council (quarter)", "/rapportage/clientenraad?kwartaal={quarter}")]
+
+
+def _pages(app, db, runs: int, year, quarter) -> dict[str, list[float]]:
+    """Each report page, logged in as its reader (users 101.. made here, once)."""
+    from accounts.passwords import hash_password
+    password = "Bench-rapportage-2026"
+    hashed = hash_password(password)
+    for n, (role, org, _label, _path) in enumerate(READERS, start=101):
+        db.session.execute(text(
+            "INSERT INTO user_account (id, email, name, role, organisation_id, password_hash, active,"
+            " must_change_password, session_token, failed_logins, totp_enabled, created_at) VALUES (:id, :email,"
+            " 'Lezer', :role, :org, :hash, true, false, 't', 0, false, now()) ON CONFLICT (id) DO UPDATE"
+            " SET password_hash = :hash"), {"id": n, "email": f"lezer{n}@bench.nl", "role": role, "org": org,
+                                            "hash": hashed})
+    db.session.commit()
+    times: dict[str, list[float]] = {}
+    for n, (_role, _org, label, path) in enumerate(READERS, start=101):
+        client = app.test_client()
+        answer = client.post("/inloggen", data={"email": f"lezer{n}@bench.nl", "password": password})
+        assert answer.status_code == 302, (label, answer.status_code)
+        url = path.format(year=year.start.year, quarter=quarter.key)
+        times[label] = []
+        for _run in range(runs):
+            begin = time.perf_counter()
+            answer = client.get(url)
+            times[label].append(time.perf_counter() - begin)
+            assert answer.status_code == 200 and b"<svg" in answer.data, (label, answer.status_code)
+    return times
 
 
 if __name__ == "__main__":
