@@ -7,20 +7,32 @@ volume as on a small database?
 
 It makes two databases of its own on the server of --url, <name>_small and <name>_large (dropped
 and created afresh; the schema built with create_all: the models carry the keyset indexes of
-migration 0008). Data for one agency and one municipality, loaded with INSERT ... SELECT
-generate_series (seconds, not minutes), then ANALYZE: referrals (each with its citizen),
-processing-log rows and SMS messages; small: 10,000 of each; large: 200,000 referrals, 1,000,000
-log rows, 100,000 SMS (a year of national volume in the issue's terms).
+migration 0008 and the queue's of 0016). Data for one agency and one municipality with four counter
+locations, loaded with INSERT ... SELECT generate_series (seconds, not minutes), then ANALYZE:
+referrals (each with its citizen), processing-log rows, SMS messages, tasks, appointments and
+second-line escalations; small: 10,000 of each; large: 200,000 referrals, 1,000,000 log rows,
+100,000 SMS, 100,000 tasks (a quarter open), 200,000 appointments and 100,000 escalations (a year
+of national volume in the issue's terms).
 
-Through the real app in-process (the Flask test client, each request in an app context of its
-own, as in production; so the time is the server's, without network), with a logged-in agent and
-a logged-in administrator on each database, it requests each page --runs times per size, the two
-sizes in turn request by request (after two warm-up requests), so the ratio is measured side by
-side and the machine's changing load weighs on both alike; median time and SQL statements of:
-Mijn verwijzingen page 1 and its last page (the "laatste" link taken from page 1, `laatste=1`),
-the Verwerkingenlogboek (processing log), Sms-berichten, the municipality's referral list and its
-work list of tasks (a counter employee; 100,000 tasks at the large size, a quarter open). It prints, measured in one run, the
-time at the large size divided by the time at the small size, and the statement counts.
+The appointments (one per referral) fill the half-hour slots of the four locations on the weekdays
+of a year around today, except at the first location today: there both sizes have the same
+--day-appointments (40; some seen, some not come, some still expected), so the day list shows the
+same page on both, while the large database has the town's other ~550 appointments of the day
+beside them. The escalations (one per referral, evenly over the year) are closed but for the newest
+--open-share (4%: 400 and 4,000 open, half of them new, the rest claimed or waiting), so the queue's
+first page is full on both sizes.
+
+Through the real app in-process (the Flask test client, each request in an app context of its own,
+as in production; so the time is the server's, without network), with a logged-in agent,
+administrator, counter employee and second-line employee on each database, it requests each page
+--runs times per size, the two sizes in turn request by request (after two warm-up requests), so
+the ratio is measured side by side and the machine's changing load weighs on both alike; median
+time and SQL statements of: Mijn verwijzingen page 1 and its last page (the "laatste" link taken
+from page 1, `laatste=1`), the Verwerkingenlogboek (processing log), Sms-berichten, the
+municipality's referral list, its work list of open tasks, the counter's day list (one location,
+today), and the second line's escalation queue (/tweede-lijn: the Nieuw tab and the Beantwoord tab,
+closed ones newest first). It prints, measured in one run, the time at the large size divided by
+the time at the small size (goal: within GOAL_RATIO), and the statement counts.
 """
 from __future__ import annotations
 
@@ -57,6 +69,8 @@ def seed_people(db):
     from accounts.passwords import hash_password
     from accounts.services import new_session_token
     from extensions import unit_of_work
+    from extensions.dates import local_today
+    from referrals.models import Location
 
     with unit_of_work():
         system = Organisation(name="Beheer", kind="system")
@@ -70,10 +84,20 @@ def seed_people(db):
                      password_hash=hash_password(PASSWORD), session_token=new_session_token())
         counter = User(email="balie@bench.example.nl", name="Balie Bench", role="counter", organisation_id=town.id,
                        password_hash=hash_password(PASSWORD), session_token=new_session_token())
-        db.session.add_all([agent, admin, counter])
+        second = User(email="tweedelijn@bench.example.nl", name="Tweede Lijn Bench", role="second_line",
+                      organisation_id=agency.id, password_hash=hash_password(PASSWORD),
+                      session_token=new_session_token())
+        # A large town's counters: the day list shows one of them (the first), the year's
+        # appointments are spread over all four.
+        locations = [Location(municipality_id=town.id, name=f"Balie {name}", street="Bankstraat 1", postcode="3511 AB",
+                              city="Bench", slot_minutes=30, counters=12)
+                     for name in ("Centrum", "Noord", "Oost", "West")]
+        db.session.add_all([agent, admin, counter, second, *locations])
         db.session.flush()
         ids = {"agency": agency.id, "town": town.id, "agent": agent.id, "admin": admin.id, "agent_email": agent.email,
-               "admin_email": admin.email, "counter_email": counter.email}
+               "admin_email": admin.email, "counter_email": counter.email, "counter": counter.id, "second": second.id,
+               "second_email": second.email, "location": locations[0].id, "locations": [loc.id for loc in locations],
+               "day": local_today()}
     return ids
 
 
@@ -128,8 +152,95 @@ FROM referral AS r ORDER BY r.id LIMIT CAST(:n AS integer)
 """)
 
 
+# Half-hour slots of the four locations on the weekdays of a year around the measured day (300 days
+# back, 64 ahead), and on the measured day itself; the same slots on both sizes.
+SLOTS = text("""
+INSERT INTO slot (location_id, municipality_id, starts_at, ends_at, capacity, booked)
+SELECT l.id, :town, (d + t) AT TIME ZONE 'Europe/Amsterdam', (d + t + interval '30 minutes') AT TIME ZONE 'Europe/Amsterdam',
+       50, 0
+FROM unnest(CAST(:locations AS integer[])) AS l(id),
+     generate_series(CAST(:day AS date) - 300, CAST(:day AS date) + 64, interval '1 day') AS d,
+     (SELECT interval '9 hours' + h * interval '30 minutes' FROM generate_series(0, 15) AS h) AS t(t)
+WHERE extract(isodow FROM d) < 6 OR d = CAST(:day AS date)
+""")
+
+# The measured day at the measured location: the first :n referrals, some seen, some not, some still expected.
+DAY_APPOINTMENTS = text("""
+WITH s AS (SELECT id, starts_at, row_number() OVER (ORDER BY starts_at) - 1 AS k FROM slot
+           WHERE location_id = :location AND starts_at >= :lo AND starts_at < :hi),
+     r AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM referral ORDER BY id LIMIT CAST(:n AS integer))
+INSERT INTO appointment (referral_id, slot_id, location_id, municipality_id, starts_at, status, channel, booked_at,
+                         booked_by_id)
+SELECT r.id, s.id, :location, :town, s.starts_at, (ARRAY['attended', 'no_show', 'booked'])[1 + r.k % 3], 'sms',
+       s.starts_at - interval '7 days', :agent
+FROM r JOIN s ON s.k = r.k % (SELECT count(*) FROM s)
+""")
+
+# The rest of the year, one appointment per further referral, spread evenly over every slot except
+# the measured location's on the measured day: in the past seen (most), not come or cancelled; ahead booked.
+YEAR_APPOINTMENTS = text("""
+WITH s AS (SELECT id, location_id, starts_at, row_number() OVER (ORDER BY id) - 1 AS k FROM slot
+           WHERE NOT (location_id = :location AND starts_at >= :lo AND starts_at < :hi)),
+     r AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM referral ORDER BY id
+           OFFSET CAST(:skip AS integer) LIMIT CAST(:n AS integer))
+INSERT INTO appointment (referral_id, slot_id, location_id, municipality_id, starts_at, status, channel, booked_at,
+                         booked_by_id, cancelled_at, cancelled_by)
+SELECT r.id, s.id, s.location_id, :town, s.starts_at, st.status, 'sms', s.starts_at - interval '7 days', :agent,
+       CASE WHEN st.status = 'cancelled' THEN s.starts_at - interval '1 day' END,
+       CASE WHEN st.status = 'cancelled' THEN 'citizen' END
+FROM r JOIN s ON s.k = (r.k * 7919) % (SELECT count(*) FROM s)
+CROSS JOIN LATERAL (SELECT CASE WHEN s.starts_at > now() THEN 'booked' WHEN r.id % 20 = 0 THEN 'cancelled'
+                                WHEN r.id % 10 = 1 THEN 'no_show' ELSE 'attended' END AS status) AS st
+""")
+
+# A year of escalations to the agency's second line, one per referral, evenly over the year; the
+# newest :open_share still open (half new, the rest claimed or waiting), the others closed.
+ESCALATIONS = text("""
+WITH r AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM referral ORDER BY id LIMIT CAST(:n AS integer)),
+     t AS (SELECT r.id, r.k, now() - (CAST(:n AS integer) - r.k) * (interval '365 days' / CAST(:n AS integer)) AS at,
+                  CASE WHEN r.k < CAST(:n AS integer) * (1 - CAST(:open_share AS float)) THEN 'closed'
+                       WHEN r.k % 10 < 5 THEN 'open' WHEN r.k % 10 < 7 THEN 'claimed'
+                       WHEN r.k % 10 < 9 THEN 'waiting_municipality' ELSE 'waiting_citizen' END AS state
+           FROM r)
+INSERT INTO escalation (referral_id, agency_id, municipality_id, status, need, urgency, consent_at, consent_by_id,
+                        created_at, created_by_id, sent_at, claimed_by_id, claimed_at, owner_active_at, due_at, warn_at,
+                        result, answer, closed_at, closed_by_id)
+SELECT t.id, :agency, :town, CASE WHEN t.state = 'claimed' THEN 'open' ELSE t.state END,
+       'Controleer de toeslag van de inwoner en laat de gemeente weten wat er nodig is.',
+       CASE WHEN t.k % 10 = 3 THEN 'urgent' ELSE 'normal' END, t.at, :counter, t.at, :counter, t.at,
+       CASE WHEN t.state IN ('claimed', 'closed') THEN :second END,
+       CASE WHEN t.state IN ('claimed', 'closed') THEN t.at + interval '2 hours' END,
+       CASE WHEN t.state IN ('claimed', 'closed') THEN t.at + interval '2 hours' END,
+       CASE WHEN t.state IN ('open', 'claimed') THEN t.at + interval '2 days' END,
+       CASE WHEN t.state IN ('open', 'claimed') THEN t.at + interval '36 hours' END,
+       CASE WHEN t.state = 'closed' THEN 'solved' END,
+       CASE WHEN t.state = 'closed' THEN 'De toeslag is hersteld.' ELSE '' END,
+       CASE WHEN t.state = 'closed' THEN t.at + interval '3 days' END,
+       CASE WHEN t.state = 'closed' THEN :second END
+FROM t
+""")
+
+# Their history: sent; then claimed, asked or closed as their state says.
+ESCALATION_EVENTS = text("""
+INSERT INTO escalation_event (escalation_id, at, by_user_id, kind, status, urgency, to_user_id, text)
+SELECT e.id, e.sent_at, :counter, 'sent', 'open', e.urgency, NULL, '' FROM escalation AS e
+UNION ALL
+SELECT e.id, e.claimed_at, :second, 'claimed', 'open', e.urgency, :second, '' FROM escalation AS e
+WHERE e.claimed_at IS NOT NULL
+UNION ALL
+SELECT e.id, e.sent_at + interval '1 day', :second,
+       CASE WHEN e.status = 'waiting_citizen' THEN 'asked_citizen' ELSE 'asked_municipality' END, e.status, e.urgency,
+       NULL, 'Welke toeslag betreft het?' FROM escalation AS e
+WHERE e.status IN ('waiting_municipality', 'waiting_citizen')
+UNION ALL
+SELECT e.id, e.closed_at, :second, 'closed', 'closed', e.urgency, NULL, e.answer FROM escalation AS e
+WHERE e.status = 'closed'
+""")
+
+
 def grow(db, ids, sizes: dict, target: dict) -> dict:
     """Insert up to the target counts; returns the new counts."""
+    from extensions.dates import local_day_bounds
     from messaging import sms_texts
     from referrals.vocabulary import REASONS, Status
 
@@ -148,12 +259,27 @@ def grow(db, ids, sizes: dict, target: dict) -> dict:
             conn.execute(SMS, {**params, "n": n, "start": sizes["sms"], "purposes": list(sms_texts.TEXTS)})
         if target.get("tasks", 0) > sizes.get("tasks", 0):  # a quarter still open, the rest done
             conn.execute(TASKS, {**params, "n": target["tasks"]})
+        if target.get("appointments", 0) > sizes.get("appointments", 0):
+            lo, hi = local_day_bounds(ids["day"])
+            day = {**params, "location": ids["location"], "lo": lo, "hi": hi}
+            conn.execute(SLOTS, {**params, "locations": ids["locations"], "day": ids["day"]})
+            conn.execute(DAY_APPOINTMENTS, {**day, "n": target["day_appointments"]})
+            conn.execute(YEAR_APPOINTMENTS, {**day, "skip": target["day_appointments"],
+                                             "n": target["appointments"] - target["day_appointments"]})
+        if target.get("escalations", 0) > sizes.get("escalations", 0):
+            people = {**params, "counter": ids["counter"], "second": ids["second"]}
+            conn.execute(ESCALATIONS, {**people, "n": target["escalations"], "open_share": target["open_share"]})
+            conn.execute(ESCALATION_EVENTS, people)
     with db.engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
         return {"referrals": conn.execute(text("SELECT count(*) FROM referral")).scalar_one(),
                 "log": conn.execute(text("SELECT count(*) FROM processing_log_line")).scalar_one(),
                 "sms": conn.execute(text("SELECT count(*) FROM sms_message")).scalar_one(),
-                "tasks": conn.execute(text("SELECT count(*) FROM task")).scalar_one()}
+                "tasks": conn.execute(text("SELECT count(*) FROM task")).scalar_one(),
+                "appointments": conn.execute(text("SELECT count(*) FROM appointment")).scalar_one(),
+                "escalations": conn.execute(text("SELECT count(*) FROM escalation")).scalar_one(),
+                "open escalations": conn.execute(text(
+                    "SELECT count(*) FROM escalation WHERE status <> 'closed'")).scalar_one()}
 
 
 class Browser:
@@ -196,6 +322,8 @@ class Size:
         print(f"{label}: loaded {self.sizes} in {time.perf_counter() - started:.0f} s", flush=True)
         self.agent, self.admin = Browser(self.app, ids["agent_email"]), Browser(self.app, ids["admin_email"])
         self.counter_user = Browser(self.app, ids["counter_email"])
+        self.second_line = Browser(self.app, ids["second_email"])
+        self.day_list = f"/balie/daglijst?locatie={ids['location']}&datum={ids['day'].isoformat()}"
 
     def pages(self) -> dict:
         return {
@@ -206,6 +334,9 @@ class Size:
             "Sms-berichten, page 1": (self.admin, "/beheer/sms"),
             "Verwijzingen van de gemeente, page 1": (self.counter_user, "/gemeente/verwijzingen"),
             "Taken (balie), open, page 1": (self.counter_user, "/balie/taken"),
+            "Daglijst balie, one location, today": (self.counter_user, self.day_list),
+            "Escalaties tweede lijn, Nieuw, page 1": (self.second_line, "/tweede-lijn"),
+            "Escalaties tweede lijn, Beantwoord, page 1": (self.second_line, "/tweede-lijn?tab=beantwoord"),
         }
 
     def request(self, browser, url) -> tuple[float, int]:
@@ -255,15 +386,24 @@ def main() -> int:
     parser.add_argument("--large-log", type=int, default=1_000_000)
     parser.add_argument("--large-sms", type=int, default=100_000)
     parser.add_argument("--large-tasks", type=int, default=100_000)
+    parser.add_argument("--large-appointments", type=int, default=200_000)
+    parser.add_argument("--large-escalations", type=int, default=100_000)
+    parser.add_argument("--day-appointments", type=int, default=40,
+                        help="appointments at the measured location on the measured day (both sizes)")
+    parser.add_argument("--open-share", type=float, default=0.04, help="share of the escalations still open")
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
     if not args.url.startswith("postgres"):
         raise SystemExit("PostgreSQL only (--url postgresql://...)")
 
+    common = {"day_appointments": args.day_appointments, "open_share": args.open_share}
     small = Size("small", args.url + "_small", {"referrals": args.small, "log": args.small, "sms": args.small,
-                                                "tasks": args.small})
+                                                "tasks": args.small, "appointments": args.small,
+                                                "escalations": args.small, **common})
     large = Size("large", args.url + "_large", {"referrals": args.large_referrals, "log": args.large_log,
-                                                "sms": args.large_sms, "tasks": args.large_tasks})
+                                                "sms": args.large_sms, "tasks": args.large_tasks,
+                                                "appointments": args.large_appointments,
+                                                "escalations": args.large_escalations, **common})
     results = measure_side_by_side(small, large, args.runs)
 
     print(f"\nPostgreSQL, median of {args.runs} requests per page and size, the sizes side by side in one run:"

@@ -228,6 +228,13 @@ class Escalation(db.Model):
               sqlite_where=text("status != 'closed'"), postgresql_where=text("status != 'closed'")),
         Index("ix_escalation_agency_status_due", "agency_id", "status", "due_at", "id"),
         Index("ix_escalation_agency_claimed_due", "agency_id", "claimed_by_id", "due_at", "id"),
+        # The queue's Nieuw tab in its order ((due_at IS NULL, due_at, id), queue_query): its first page
+        # is the first rows of this index, not a sort of every new escalation (issue 16).
+        Index("ix_escalation_agency_new", "agency_id", text("(due_at IS NULL)"), "due_at", "id",
+              sqlite_where=text("status = 'open' AND claimed_by_id IS NULL"),
+              postgresql_where=text("status = 'open' AND claimed_by_id IS NULL")),
+        Index("ix_escalation_agency_status_closed", "agency_id", "status", "closed_at", "id"),  # Beantwoord
+        Index("ix_escalation_agency_municipality", "agency_id", "municipality_id"),  # the queue's filter
         Index("ix_escalation_municipality_created", "municipality_id", "created_at", "id"),
         CheckConstraint("urgency IN ('normal', 'urgent')", name="urgency"),
     )

@@ -476,9 +476,9 @@ class QueueFilter:
 
 
 def queue_query(user, f: QueueFilter):
-    """The agency's queue: one tab, filtered, due first (the ix_escalation_agency_* indexes)."""
-    stmt = (select(Escalation).join(Referral, Referral.id == Escalation.referral_id)
-            .join(Citizen, Citizen.id == Referral.citizen_id)
+    """The agency's queue: one tab, filtered, due first (the ix_escalation_agency_* indexes). The
+    citizen is joined only to search on the name: a page and its count are then one index range."""
+    stmt = (select(Escalation)
             .where(Escalation.agency_id == user.organisation_id)
             .options(selectinload(Escalation.referral), selectinload(Escalation.municipality),
                      selectinload(Escalation.claimed_by), selectinload(Escalation.events),
@@ -504,6 +504,7 @@ def queue_query(user, f: QueueFilter):
         stmt = stmt.where(Escalation.municipality_id == f.municipality_id)
     term = " ".join((f.q or "").split())[:100]
     if term:
+        stmt = stmt.join(Referral, Referral.id == Escalation.referral_id).join(Citizen, Citizen.id == Referral.citizen_id)
         like = f"%{term.replace('%', '').replace('_', '')}%"
         conditions = [Citizen.name.ilike(like), Escalation.need.ilike(like)]
         if term.isdecimal():
@@ -540,9 +541,13 @@ def clocks_for(escalations: list[Escalation], agency_id: int) -> dict[int, dict[
 
 
 def queue_municipalities(agency_id: int) -> list[Organisation]:
+    """The municipalities the agency has escalations of: one probe of ix_escalation_agency_municipality
+    per municipality, never a read of all the agency's escalations. (A scalar subquery with LIMIT 1:
+    an EXISTS the planner may turn into a join that reads every escalation of the agency.)"""
+    one = (select(Escalation.id).where(Escalation.agency_id == agency_id, Escalation.municipality_id == Organisation.id)
+           .limit(1).correlate(Organisation).scalar_subquery())
     return list(db.session.execute(
-        select(Organisation).where(Organisation.id.in_(
-            select(Escalation.municipality_id).where(Escalation.agency_id == agency_id)))
+        select(Organisation).where(Organisation.kind == OrgKind.MUNICIPALITY, one.is_not(None))
         .order_by(Organisation.name)).scalars())
 
 
