@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from flask import current_app, request
 from flask_babel import format_number
+from flask_babel import gettext as _
 from sqlalchemy import Select, and_, func, inspect, literal, or_, select, tuple_
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
@@ -148,13 +149,23 @@ def _number(name: str, default: int) -> int:
         return default
 
 
+def capped_count(stmt: Select) -> int:
+    """The rows of `stmt`, counted up to COUNT_CAP + 1 (more costs time and tells nobody anything)."""
+    return db.session.execute(
+        select(func.count()).select_from(stmt.order_by(None).limit(COUNT_CAP + 1).subquery())).scalar_one()
+
+
+def count_text(n: int) -> str:
+    """A capped count as a person reads it: "12", or "meer dan 1.000"."""
+    return _("meer dan %(cap)s", cap=format_number(COUNT_CAP)) if n > COUNT_CAP else format_number(n)
+
+
 def paginate(stmt: Select, size: int | None = None, scalars: bool = True) -> Page:
     size = size or current_app.config["PAGE_SIZE"]
     order = _order_of(stmt)
     width = len(order)
     keyed = stmt.add_columns(*[expr.label(f"_page_key_{i}") for i, (expr, _d) in enumerate(order)])
-    total = db.session.execute(
-        select(func.count()).select_from(stmt.order_by(None).limit(COUNT_CAP + 1).subquery())).scalar_one()
+    total = capped_count(stmt)
     counted_pages = max(1, -(-min(total, COUNT_CAP) // size))
 
     after = _fits(order, _decode(request.args["na"], width)) if request.args.get("na") else None

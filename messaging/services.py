@@ -471,7 +471,7 @@ def list_inbound():
     return select(InboundMessage).order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
 
 
-@unit_of_work()
+@unit_of_work(savepoint=False)  # only INSERTs that cannot fail alone: no SAVEPOINT round trips
 def log_page_read(numbers: list[str]) -> None:
     """Phone numbers and texts are personal data: reading a page of them goes in the processing
     log, one line per number shown (this page does not look up whose number it is)."""

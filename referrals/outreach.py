@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, exists, func, literal, select, update
+from sqlalchemy import String, cast, exists, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User
+from accounts.pagination import capped_count
 from accounts.policy import get_scoped_or_404
 from extensions import DomainError, clock, db, unit_of_work
 from extensions.dates import sms_date_time
@@ -120,8 +121,8 @@ def tasks_query(municipality_id: int, *, done: bool = False):
 
 
 def count_open_tasks(municipality_id: int) -> int:
-    return db.session.execute(select(func.count()).select_from(Task).where(
-        Task.municipality_id == municipality_id, Task.done_at.is_(None))).scalar_one()
+    """Open tasks, counted up to the pager's cap (capped_count)."""
+    return capped_count(select(Task.id).where(Task.municipality_id == municipality_id, Task.done_at.is_(None)))
 
 
 def task_for_user(task_id: int, user=None) -> Task:

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from accounts.forms import ConfirmForm, form_status, show_error
 from accounts.models import OrgKind, Role
-from accounts.pagination import paginate
+from accounts.pagination import count_text, paginate
 from accounts.policy import allow
 from extensions import DomainError
 from extensions.dates import holiday_name, local_today
@@ -259,7 +259,7 @@ def tasks():
     page = paginate(outreach.tasks_query(current_user.organisation_id, done=done))
     record_list_read("outreach-task", "task", [t.id for t in page.items])
     return render_template("referrals/tasks.html", page=page, filters=filters, done=done, confirm=ConfirmForm(),
-                           open_count=outreach.count_open_tasks(current_user.organisation_id),
+                           open_count=count_text(outreach.count_open_tasks(current_user.organisation_id)),
                            phone=services.display_phone)
 
 

@@ -119,3 +119,21 @@ def test_the_agency_line_is_derived_from_the_codes(world):
     assert agency_line(referral) == "Niet opgelost; bij de tweede lijn"
     with pytest.raises(ValueError):
         record_result(referral, step="ergens")
+
+
+def test_the_open_task_count_stops_at_the_pagers_cap(world, client, login):
+    """The work list says how many tasks are open without counting a year of them: up to 1.000 the
+    number, above it "meer dan 1.000" (the pager's own cap)."""
+    from sqlalchemy import insert
+
+    def add(n: int, start: int) -> None:
+        db.session.execute(insert(Task), [dict(municipality_id=world.municipality.id, kind="call", reason="no_show",
+                                               description=f"Bel terug {i}") for i in range(start, start + n)])
+        db.session.commit()
+
+    login(client, world.counter)
+    add(1000, 0)
+    assert "Open taken: 1.000." in _text(client.get("/balie/taken"))
+    add(1, 1000)
+    page = _text(client.get("/balie/taken"))
+    assert "Open taken: meer dan 1.000." in page and "1.001" not in page
