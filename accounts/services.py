@@ -9,7 +9,7 @@ import pyotp
 from blinker import Namespace
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from accounts.models import ROLES_BY_KIND, Organisation, OrgKind, Role, User
 from accounts.passwords import MIN_LENGTH, burn_time, hash_password, needs_rehash, verify_password
@@ -28,12 +28,16 @@ def new_session_token() -> str:
     return secrets.token_hex(16)
 
 
+# Built once: the loader runs on every request (with the user's organisation, User.organisation is joined).
+_USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
+
+
 def load_user(user_id: str) -> User | None:
     """Flask-Login loader: 'id:token'; a rotated token means the session has ended."""
     ident, _sep, token = (user_id or "").partition(":")
     if not ident.isdecimal() or not token:
         return None
-    user = db.session.get(User, int(ident))
+    user = db.session.execute(_USER_BY_ID, {"user_id": int(ident)}).scalar()
     if user is None or not secrets.compare_digest(user.session_token, token):
         return None
     return user

@@ -17,6 +17,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import DateTime, MetaData, bindparam, select, text
 from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names so Alembic migrations work the same on SQLite and PostgreSQL.
@@ -173,6 +174,26 @@ def _run_after(session: Session) -> None:
     for work in pending:
         with unit_of_work():
             work()
+
+
+# --- rows written by a Core statement, shown on their loaded object --------------------------------
+
+def in_savepoint() -> bool:
+    """Inside a SAVEPOINT (a nested unit of work with one). A hot path that writes with Core
+    statements and shows the values on a loaded object (`written`) may do so only outside one:
+    there, the outermost rollback expires every object anyway; a ROLLBACK TO only expires the
+    objects whose changes the ORM itself flushed, so inside one it writes through the ORM instead."""
+    return db.session().in_nested_transaction()
+
+
+def written(obj, **values) -> None:
+    """`obj`'s row was just changed to `values` by a Core statement in this transaction (a hot path
+    that writes without the unit of work's flush): show the new values on the loaded object without
+    the ORM writing them again. Only outside a SAVEPOINT (`in_savepoint()`)."""
+    if in_savepoint():
+        raise RuntimeError("written() inside a SAVEPOINT: its rollback would not expire the values")
+    for name, value in values.items():
+        set_committed_value(obj, name, value)
 
 
 # --- INSERT ... ON CONFLICT DO NOTHING, cached ----------------------------------------------------

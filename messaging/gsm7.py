@@ -16,6 +16,7 @@ EXTENDED = "^{}\\[~]|€\f"
 SEGMENT = 160
 _BASIC = frozenset(BASIC) - {"\x1b"}
 _EXTENDED = frozenset(EXTENDED)
+_GSM7 = _BASIC | _EXTENDED
 
 # Typographic characters that have a plain GSM-7 counterpart.
 _REPLACE = {
@@ -26,7 +27,7 @@ _REPLACE = {
 
 
 def is_gsm7(text: str) -> bool:
-    return all(ch in _BASIC or ch in _EXTENDED for ch in text)
+    return _GSM7.issuperset(text)
 
 
 def gsm7_length(text: str) -> int:
@@ -49,6 +50,8 @@ def to_gsm7(text: str) -> str:
     Used on the *values* put into a template (names of places and people), so that one
     "Súdwest-Fryslân" does not turn a one-part message into three.
     """
+    if _GSM7.issuperset(text):  # the usual case: nothing to change
+        return text
     out = []
     for ch in text:
         ch = _REPLACE.get(ch, ch)

@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from blinker import Namespace
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -98,35 +99,38 @@ def opted_out_numbers(numbers: list[str]) -> set[str]:
 
 # ---------------------------------------------------------------- readable reasons
 
-# Our own codes and the provider's error codes, in words staff understand.
+# Our own codes and the provider's error codes, in words staff understand (translated when asked:
+# a booking asks for one of them, not for all).
+_REASONS = {
+    "opted_out": _l("Niet verzonden: dit nummer heeft zich afgemeld voor sms (STOP)."),
+    "landline": _l("Niet verzonden: dit is een vast nummer, dat kan geen sms ontvangen. Kies bellen of een brief."),
+    "expired": _l("Niet verzonden: het bericht was verlopen voordat het verstuurd kon worden."),
+    "no_provider": _l("Niet verzonden: geen sms-provider ingesteld."),
+    "unreachable": _l("Niet verzonden: de sms-provider was steeds niet bereikbaar."),
+    "auth": _l("Nog niet verzonden: de sms-provider weigert onze inloggegevens. Controleer de instellingen."),
+    "rate_limited": _l("Nog niet verzonden: de sms-provider vraagt ons even te wachten. We proberen het opnieuw."),
+    "connection": _l("Nog niet verzonden: de sms-provider was niet bereikbaar. We proberen het opnieuw."),
+    "uncertain": _l("Onzeker of de sms-provider het bericht kreeg. We vragen het na voordat we het opnieuw sturen."),
+    "21211": _l("Ongeldig telefoonnummer volgens de sms-provider."),
+    "21408": _l("Sms naar dit land is niet toegestaan bij onze sms-provider."),
+    "21610": _l("Niet verzonden: de ontvanger heeft zich bij de sms-provider afgemeld (STOP)."),
+    "21612": _l("De sms-provider kan dit nummer niet bereiken."),
+    "21614": _l("Dit nummer kan geen sms ontvangen (geen mobiel nummer)."),
+    "21617": _l("Het bericht is te lang."),
+    "21606": _l("Het afzendernummer is niet geldig voor sms. Controleer de instellingen."),
+    "21659": _l("Het afzendernummer is niet geldig voor sms. Controleer de instellingen."),
+    "30003": _l("Niet afgeleverd: de telefoon is uit of onbereikbaar."),
+    "30004": _l("Niet afgeleverd: de ontvanger blokkeert berichten."),
+    "30005": _l("Niet afgeleverd: onbekend nummer, of het nummer bestaat niet meer."),
+    "30006": _l("Niet afgeleverd: vast nummer of de telefoonaanbieder is onbereikbaar."),
+    "30007": _l("Niet afgeleverd: de telefoonaanbieder zag het bericht als spam."),
+    "30008": _l("Niet afgeleverd: onbekende fout bij de telefoonaanbieder."),
+}
+
+
 def reason_for(code: str | int | None, fallback: str | None = None) -> str:
-    reasons = {
-        "opted_out": _("Niet verzonden: dit nummer heeft zich afgemeld voor sms (STOP)."),
-        "landline": _("Niet verzonden: dit is een vast nummer, dat kan geen sms ontvangen. Kies bellen of een brief."),
-        "expired": _("Niet verzonden: het bericht was verlopen voordat het verstuurd kon worden."),
-        "no_provider": _("Niet verzonden: geen sms-provider ingesteld."),
-        "unreachable": _("Niet verzonden: de sms-provider was steeds niet bereikbaar."),
-        "auth": _("Nog niet verzonden: de sms-provider weigert onze inloggegevens. Controleer de instellingen."),
-        "rate_limited": _("Nog niet verzonden: de sms-provider vraagt ons even te wachten. We proberen het opnieuw."),
-        "connection": _("Nog niet verzonden: de sms-provider was niet bereikbaar. We proberen het opnieuw."),
-        "uncertain": _("Onzeker of de sms-provider het bericht kreeg. We vragen het na voordat we het opnieuw sturen."),
-        "21211": _("Ongeldig telefoonnummer volgens de sms-provider."),
-        "21408": _("Sms naar dit land is niet toegestaan bij onze sms-provider."),
-        "21610": _("Niet verzonden: de ontvanger heeft zich bij de sms-provider afgemeld (STOP)."),
-        "21612": _("De sms-provider kan dit nummer niet bereiken."),
-        "21614": _("Dit nummer kan geen sms ontvangen (geen mobiel nummer)."),
-        "21617": _("Het bericht is te lang."),
-        "21606": _("Het afzendernummer is niet geldig voor sms. Controleer de instellingen."),
-        "21659": _("Het afzendernummer is niet geldig voor sms. Controleer de instellingen."),
-        "30003": _("Niet afgeleverd: de telefoon is uit of onbereikbaar."),
-        "30004": _("Niet afgeleverd: de ontvanger blokkeert berichten."),
-        "30005": _("Niet afgeleverd: onbekend nummer, of het nummer bestaat niet meer."),
-        "30006": _("Niet afgeleverd: vast nummer of de telefoonaanbieder is onbereikbaar."),
-        "30007": _("Niet afgeleverd: de telefoonaanbieder zag het bericht als spam."),
-        "30008": _("Niet afgeleverd: onbekende fout bij de telefoonaanbieder."),
-    }
-    if code is not None and str(code) in reasons:
-        return reasons[str(code)]
+    if code is not None and str(code) in _REASONS:
+        return str(_REASONS[str(code)])
     if fallback:
         return (_("Fout bij de sms-provider") + f" ({code}): {fallback}")[:255]
     return _("Fout bij de sms-provider") + (f" ({code})." if code else ".")

@@ -143,19 +143,27 @@ def _write(activity_id: str, action: str, persons: list[PersonRef], *, actor: Us
         actor = current_user
     trace, operation_id, now = current_trace(), new_operation_id(), clock.now()
     started = trace["started"] or now
-    db.session.execute(insert(AuditRecord), [dict(
+    db.session.execute(_ADD_AUDIT, dict(
         operation_id=operation_id, at=now, actor_id=actor.id if actor else None,
         actor_name=actor.email if actor else "systeem",
         organisation_id=actor.organisation_id if actor else None,
         organisation_name=actor.organisation.name if actor else "Wegwijs",
-        detail=(detail or None) and detail[:500])])
+        detail=(detail or None) and detail[:500]))
     lines = [dict(trace_id=trace["trace_id"], operation_id=operation_id, parent_operation_id=trace["parent"],
                   activity_id=activity.id, activity_version=activity.version, action=action,
                   person_type=person_type, person=pseudonym(person_type, ref) if person_type != "none" else None,
                   status=status, started_at=started, ended_at=now)
              for person_type, ref in dict.fromkeys(persons)]
-    db.session.execute(insert(LogLine), lines)  # one executemany for a whole page
+    if len(lines) == 1:  # a record's page, a booking: the cached Core INSERT
+        db.session.execute(_ADD_LINE, lines[0])
+    else:
+        db.session.execute(insert(LogLine), lines)  # one executemany for a whole page
     return operation_id
+
+
+# Cached Core INSERTs (no ORM bulk-insert work, no RETURNING): the log is written on every page.
+_ADD_AUDIT = insert(AuditRecord.__table__).inline()  # inline: no RETURNING id
+_ADD_LINE = insert(LogLine.__table__).inline()
 
 
 def record(activity_id: str, action: str, subject_type: str, subject_id: int | str | None, *,

@@ -5,7 +5,8 @@ What the contexts above build on:
   the referral's result stands (codes); `agency_line(referral)` derives the agency's one line.
 - `referral_for_user(id)` / `appointment_for_user(id)`: scoped fetches (404 on a foreign id).
 - `change_status(referral, to, actor=..., note=..., owner_org_id=None)`: the only way a status or
-  the owner changes; appends to the history.
+  the owner changes; appends to the history. (`book` writes the same rows with `_change_status_now`,
+  the same rule as cached Core statements: the hot path of issue 16.)
 - `book`, `reschedule`, `cancel_appointment`: capacity-safe slot changes with the SMS in the outbox.
 - `free_slots(municipality_id, ...)`: the first free slots, soonest first.
 """
@@ -17,13 +18,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, false, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, false, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from accounts.models import SMS_NAME_MAX, Organisation, OrgKind, User
-from accounts.policy import get_scoped_or_404
-from extensions import DomainError, clock, db, insert_unless_taken, job_step, unit_of_work
+from accounts.policy import get_scoped_or_404, prepared_get
+from extensions import (
+    DomainError,
+    clock,
+    db,
+    in_savepoint,
+    insert_unless_taken,
+    job_step,
+    unit_of_work,
+    written,
+)
 from extensions.dates import (
     AMSTERDAM,
     is_working_day,
@@ -289,19 +300,46 @@ def change_status(referral: Referral, to: str, *, actor: User | None, note: str 
                   owner_org_id: int | None = None) -> StatusChange:
     """Move a referral to another status (and optionally another owner), appending to the history.
     Refuses transitions TRANSITIONS does not allow. Adds to the caller's unit of work."""
-    to = Status(to)
-    if to not in TRANSITIONS.get(referral.status, set()):
-        raise DomainError(_("Deze verwijzing kan niet van %(a)s naar %(b)s.", a=referral.status_label,
-                            b=Status(to).value))
-    change = StatusChange(referral_id=referral.id, at=clock.now(), by_user_id=actor.id if actor else None,
-                          from_status=referral.status, to_status=to,
-                          owner_org_id=owner_org_id or referral.owner_org_id, note=note[:200])
-    referral.status = to
+    change = StatusChange(**_status_change(referral, to, actor=actor, note=note, owner_org_id=owner_org_id))
+    referral.status = change.to_status
     if owner_org_id:
         referral.owner_org_id = owner_org_id
     referral.updated_at = change.at
     db.session.add(change)
     return change
+
+
+def _status_change(referral: Referral, to: str, *, actor: User | None, note: str, owner_org_id: int | None) -> dict:
+    """The history row of a move, or DomainError for a transition TRANSITIONS does not allow."""
+    to = Status(to)
+    if to not in TRANSITIONS.get(referral.status, set()):
+        raise DomainError(_("Deze verwijzing kan niet van %(a)s naar %(b)s.", a=referral.status_label,
+                            b=Status(to).value))
+    return dict(referral_id=referral.id, at=clock.now(), by_user_id=actor.id if actor else None,
+                from_status=referral.status, to_status=to, owner_org_id=owner_org_id or referral.owner_org_id,
+                note=note[:200])
+
+
+# The booking's status change as two cached Core statements (issue 16): no unit-of-work flush.
+_MOVE_REFERRAL = update(Referral.__table__).where(Referral.__table__.c.id == bindparam("moved_id"))
+_ADD_HISTORY = insert(StatusChange.__table__).inline()  # inline: no RETURNING id
+
+
+def _change_status_now(referral: Referral, to: str, *, actor: User, note: str) -> None:
+    """`change_status` for the booking's hot path: the same rule, the same UPDATE of the referral
+    and the same history row, written at once by cached Core statements instead of add() and the
+    flush, and shown on the loaded referral (extensions.written). Inside a caller's SAVEPOINT,
+    whose rollback must expire the referral again, it is change_status itself."""
+    if in_savepoint():
+        change_status(referral, to, actor=actor, note=note)
+        return
+    change = _status_change(referral, to, actor=actor, note=note, owner_org_id=None)
+    moved = db.session.execute(_MOVE_REFERRAL, {"moved_id": referral.id, "status": change["to_status"],
+                                                "updated_at": change["at"]})
+    if moved.rowcount != 1:
+        raise StaleDataError(f"referral {referral.id} was not updated")
+    db.session.execute(_ADD_HISTORY, change)
+    written(referral, status=change["to_status"], updated_at=change["at"])
 
 
 # --- reading, scoped to the user's organisation ---------------------------------------------------
@@ -333,10 +371,14 @@ def referral_to_book(referral_id: int, user=None) -> Referral:
     """The referral for the booking page and POST, in one statement: with its citizen, its
     municipality (the page names it), its agency (the SMS names it), its appointments (is one still
     active?) and its categories, not the user who referred it. Scoped as `referral_for_user`."""
-    return get_scoped_or_404(
-        Referral, referral_id, _org_column_for, user=user,
-        options=(joinedload(Referral.municipality), joinedload(Referral.referring_org),
-                 joinedload(Referral.appointments), joinedload(Referral.categories)))
+    return _referral_to_book(referral_id, user=user)
+
+
+# Built once (accounts.policy.prepared_get): the booking page and POST pay for no statement construction.
+_referral_to_book = prepared_get(
+    Referral, _org_column_for,
+    options=(joinedload(Referral.municipality), joinedload(Referral.referring_org),
+             joinedload(Referral.appointments), joinedload(Referral.categories)))
 
 
 def _appointment_owner(user):
@@ -616,7 +658,8 @@ def _tell_citizen(appointment: Appointment, location: Location, citizen: Citizen
     the reminder; a citizen who reads poorly also gets a call that reads the SMS out."""
     if purpose == "appointment_reminder" and not (citizen.gets_sms or citizen.channel == Channel.PHONE):
         return
-    task_text, letter_text = _task_texts(appointment, location, citizen, purpose)
+    # The call's and the letter's texts only for a citizen who gets no SMS (tell_citizen uses them then).
+    task_text, letter_text = ("", "") if citizen.gets_sms else _task_texts(appointment, location, citizen, purpose)
     values = place_values(location, appointment.starts_at, citizen.language)
     agency = db.session.get(Referral, appointment.referral_id).referring_org_id
     values["maker"] = agency_with_article(db.session.get(Organisation, agency).name, citizen.language)
@@ -677,12 +720,8 @@ def _claim_seat(slot_id: int, municipality_id: int):
     the future and not full, and returns what the appointment copies (id, location_id,
     municipality_id, starts_at). Only a refusal reads the slot again, to say why."""
     now = clock.now()
-    claimed = db.session.execute(
-        update(Slot).where(Slot.id == slot_id, Slot.municipality_id == municipality_id,
-                           Slot.booked < Slot.capacity, Slot.starts_at > now)
-        .values(booked=Slot.booked + 1)
-        .returning(Slot.id, Slot.location_id, Slot.municipality_id, Slot.starts_at)
-        .execution_options(synchronize_session=False)).first()
+    claimed = db.session.execute(_CLAIM_SEAT, {"seat_slot": slot_id, "of_municipality": municipality_id,
+                                               "now": now}).first()
     if claimed is not None:
         return claimed
     slot = db.session.execute(select(Slot.municipality_id, Slot.starts_at).where(Slot.id == slot_id)).first()
@@ -694,8 +733,19 @@ def _claim_seat(slot_id: int, municipality_id: int):
 
 
 def _release_seat(slot_id: int) -> None:
-    db.session.execute(update(Slot).where(Slot.id == slot_id, Slot.booked > 0)
-                       .values(booked=Slot.booked - 1).execution_options(synchronize_session=False))
+    db.session.execute(_RELEASE_SEAT, {"seat_slot": slot_id})
+
+
+# The seat's UPDATEs, built once (Core, on the table: no statement to build, no ORM bulk-update work
+# per booking; like synchronize_session=False, a Slot loaded in the session is not changed).
+_SLOTS = Slot.__table__
+_CLAIM_SEAT = (
+    update(_SLOTS).where(_SLOTS.c.id == bindparam("seat_slot"), _SLOTS.c.municipality_id == bindparam("of_municipality"),
+                         _SLOTS.c.booked < _SLOTS.c.capacity, _SLOTS.c.starts_at > bindparam("now"))
+    .values(booked=_SLOTS.c.booked + 1)
+    .returning(_SLOTS.c.id, _SLOTS.c.location_id, _SLOTS.c.municipality_id, _SLOTS.c.starts_at))
+_RELEASE_SEAT = (update(_SLOTS).where(_SLOTS.c.id == bindparam("seat_slot"), _SLOTS.c.booked > 0)
+                 .values(booked=_SLOTS.c.booked - 1))
 
 
 def _new_appointment(referral: Referral, slot, actor: User) -> Appointment:
@@ -711,6 +761,12 @@ def _new_appointment(referral: Referral, slot, actor: User) -> Appointment:
         _release_seat(slot.id)
         raise DomainError(_("Deze verwijzing heeft net al een afspraak gekregen."))
     return appointment
+
+
+# The booked slot's location, built once. Its municipality is the referral's, in the session already
+# (referral_to_book): no join for it.
+_BOOKED_LOCATION = (select(Location).where(Location.id == bindparam("location_id"))
+                    .options(lazyload(Location.municipality)))
 
 
 @unit_of_work(savepoint=False)
@@ -730,9 +786,9 @@ def book(referral: Referral, slot_id: int, *, actor: User, letter_late_ok: bool 
         _refuse_late_letter(referral.citizen, slot_id, referral.municipality_id)
     slot = _claim_seat(slot_id, referral.municipality_id)
     appointment = _new_appointment(referral, slot, actor)
-    location = db.session.get(Location, slot.location_id)
-    change_status(referral, Status.BOOKED, actor=actor,
-                  note=f"Afspraak {stored_when(slot.starts_at)}, {location.name}")
+    location = db.session.execute(_BOOKED_LOCATION, {"location_id": slot.location_id}).scalar_one()
+    _change_status_now(referral, Status.BOOKED, actor=actor,
+                       note=f"Afspraak {stored_when(slot.starts_at)}, {location.name}")
     _tell_citizen(appointment, location, referral.citizen, "appointment_confirmation")
     record("appointment", "create", "citizen", referral.citizen_id, detail=f"afspraak {appointment.id} geboekt",
            actor=actor)

@@ -304,3 +304,31 @@ def test_a_second_booking_for_the_same_referral_at_the_same_moment_frees_its_sea
     db.session.expire_all()
     assert db.session.get(Slot, second.id).booked == 0
     assert db.session.execute(select(func.count(Appointment.id))).scalar_one() == 1
+
+
+def test_the_booking_writes_the_history_row_change_status_would_and_a_savepoint_undoes_it(world):
+    """book() writes the status and its history row with Core statements (issue 16): the same row
+    as change_status, the referral shows it without writing it again, and a caller's savepoint that
+    rolls back leaves the loaded referral showing the database again, not the booked status."""
+    from extensions import unit_of_work
+    referral = make_referral(world.agent)
+    first, second = free_slots(world.municipality.id, limit=2)
+    with unit_of_work():
+        with pytest.raises(RuntimeError):
+            with unit_of_work():  # a SAVEPOINT
+                book(referral, first.id, actor=world.agent)
+                assert referral.status == "booked"
+                raise RuntimeError("the caller fails after the booking")
+        assert referral.status == "referred"
+        assert db.session.get(Slot, first.id).booked == 0
+    booked_at = clock.now()
+    clock.freeze(booked_at)
+    book(referral, second.id, actor=world.agent)
+    assert referral.status == "booked" and referral.updated_at == booked_at
+    assert not db.session.dirty
+    db.session.expire_all()
+    change = db.session.execute(select(StatusChange).where(StatusChange.to_status == "booked")).scalar_one()
+    assert (change.referral_id, change.from_status, change.by_user_id, change.at) == (
+        referral.id, "referred", world.agent.id, booked_at)
+    assert change.owner_org_id == referral.owner_org_id and change.note.startswith("Afspraak ")
+    assert referral.status == "booked" and referral.updated_at == booked_at
