@@ -574,15 +574,29 @@ def free_slots(municipality_id: int, *, location_id: int | None = None, from_day
     start = now
     if from_day:
         start = max(now, local_day_bounds(from_day)[0])
-    stmt = (select(Slot).where(Slot.municipality_id == municipality_id, Slot.starts_at > start,
-                               Slot.booked < Slot.capacity)
+    shape = (bool(location_id), bool(exclude_slot_id), limit)
+    stmt = _FREE_SLOTS.get(shape)
+    if stmt is None:
+        stmt = _FREE_SLOTS[shape] = _free_slots_statement(*shape)
+    return list(db.session.execute(stmt, {"municipality_id": municipality_id, "start": start,
+                                          "location_id": location_id, "exclude_slot_id": exclude_slot_id}).scalars())
+
+
+# The booking page's statements, built once per shape (issue 16: the page runs on every booking).
+# The picker names each slot's location, not the location's municipality: no join for that.
+_FREE_SLOTS: dict = {}
+
+
+def _free_slots_statement(one_location: bool, excluding: bool, limit: int):
+    stmt = (select(Slot).where(Slot.municipality_id == bindparam("municipality_id"),
+                               Slot.starts_at > bindparam("start"), Slot.booked < Slot.capacity)
             .order_by(Slot.starts_at, Slot.location_id).limit(limit)
-            .options(joinedload(Slot.location)))
-    if location_id:
-        stmt = stmt.where(Slot.location_id == location_id)
-    if exclude_slot_id:
-        stmt = stmt.where(Slot.id != exclude_slot_id)
-    return list(db.session.execute(stmt).scalars())
+            .options(joinedload(Slot.location).lazyload(Location.municipality)))
+    if one_location:
+        stmt = stmt.where(Slot.location_id == bindparam("location_id"))
+    if excluding:
+        stmt = stmt.where(Slot.id != bindparam("exclude_slot_id"))
+    return stmt
 
 
 def slots_by_day(slots: list[Slot]) -> OrderedDict:
@@ -593,9 +607,12 @@ def slots_by_day(slots: list[Slot]) -> OrderedDict:
 
 
 def municipality_locations(municipality_id: int) -> list[Location]:
-    return list(db.session.execute(
-        select(Location).where(Location.municipality_id == municipality_id, Location.active.is_(True))
-        .order_by(Location.name)).scalars())
+    return list(db.session.execute(_ACTIVE_LOCATIONS, {"municipality_id": municipality_id}).scalars())
+
+
+_ACTIVE_LOCATIONS = (select(Location).where(Location.municipality_id == bindparam("municipality_id"),
+                                            Location.active.is_(True))
+                     .order_by(Location.name).options(lazyload(Location.municipality)))
 
 
 # --- booking --------------------------------------------------------------------------------------
