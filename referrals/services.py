@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, exists, false, func, insert, or_, select, update
+from sqlalchemy import Integer, and_, bindparam, exists, false, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -574,11 +574,11 @@ def free_slots(municipality_id: int, *, location_id: int | None = None, from_day
     start = now
     if from_day:
         start = max(now, local_day_bounds(from_day)[0])
-    shape = (bool(location_id), bool(exclude_slot_id), limit)
+    shape = (bool(location_id), bool(exclude_slot_id))  # four statements at most
     stmt = _FREE_SLOTS.get(shape)
     if stmt is None:
         stmt = _FREE_SLOTS[shape] = _free_slots_statement(*shape)
-    return list(db.session.execute(stmt, {"municipality_id": municipality_id, "start": start,
+    return list(db.session.execute(stmt, {"municipality_id": municipality_id, "start": start, "limit": limit,
                                           "location_id": location_id, "exclude_slot_id": exclude_slot_id}).scalars())
 
 
@@ -587,10 +587,10 @@ def free_slots(municipality_id: int, *, location_id: int | None = None, from_day
 _FREE_SLOTS: dict = {}
 
 
-def _free_slots_statement(one_location: bool, excluding: bool, limit: int):
+def _free_slots_statement(one_location: bool, excluding: bool):
     stmt = (select(Slot).where(Slot.municipality_id == bindparam("municipality_id"),
                                Slot.starts_at > bindparam("start"), Slot.booked < Slot.capacity)
-            .order_by(Slot.starts_at, Slot.location_id).limit(limit)
+            .order_by(Slot.starts_at, Slot.location_id).limit(bindparam("limit", type_=Integer))
             .options(joinedload(Slot.location).lazyload(Location.municipality)))
     if one_location:
         stmt = stmt.where(Slot.location_id == bindparam("location_id"))
@@ -794,7 +794,7 @@ def book(referral: Referral, slot_id: int, *, actor: User, letter_late_ok: bool 
 
     The hot path (issue 16): the referral comes with its citizen, municipality and agency
     (`referral_to_book`); then one conditional UPDATE ... RETURNING claims the seat, one SELECT
-    reads the location (with its municipality), and the appointment, the history, the SMS and the
+    reads the location (its municipality is the referral's, loaded already), and the appointment, the history, the SMS and the
     log entry are one INSERT each. No savepoint: every refusal comes before the first write, or
     (`_new_appointment`) undoes the seat it claimed before it raises."""
     if referral.status not in (Status.REFERRED, Status.CANCELLED, Status.NO_SHOW):
