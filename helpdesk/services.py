@@ -37,6 +37,7 @@ from helpdesk.models import (
 from privacy.services import record
 from referrals import categories as question_categories
 from referrals.checks import refuse_bsn
+from referrals.letters import Letter, register_letters, sender_values
 from referrals.models import Citizen, Referral, Task
 from referrals.outreach import add_task, register_sms_subject, tell_citizen
 from referrals.services import (
@@ -667,6 +668,15 @@ def add_note(escalation: Escalation, text: str, *, actor: User) -> None:
            detail=f"escalatie {escalation.id}: interne notitie", actor=actor)
 
 
+# The letter of this context (referrals.letters), printed in the citizen's language; the sender's
+# location gives the address and the number to call.
+register_letters({
+    "escalation_answered": Letter(_l("Uw vraag is behandeld"),
+                                  (_l("U had een vraag aan %(agency)s."), _l("Die vraag is nu behandeld."),
+                                   _l("Wilt u weten wat dit voor u betekent?"), _l("Bel ons dan op %(phone)s."))),
+})
+
+
 def _agency_name(escalation: Escalation) -> str:
     return db.session.execute(select(Organisation.name).where(Organisation.id == escalation.agency_id)).scalar() or ""
 
@@ -829,8 +839,7 @@ def follow_up(escalation: Escalation, how: str, *, actor: User) -> str:
             subject_type="escalation", subject_id=escalation.id, dedup_key=f"escalation:{escalation.id}:citizen",
             municipality_id=escalation.municipality_id, referral_id=referral.id, reason="escalation",
             task_text=f"Bel de inwoner: de tweede lijn van {agency} heeft geantwoord: {escalation.answer}",
-            letter_text=f"U had een vraag aan {agency}. Die is behandeld. Wilt u weten wat dit voor u betekent? "
-                        f"Neem dan contact op met {municipality}.")
+            letter="escalation_answered", letter_values=sender_values(escalation.municipality_id, agency=agency))
     _move(escalation, where=[Escalation.followed_up_at.is_(None)],
           values=dict(followed_up_at=clock.now(), followed_up_how=told),
           refusal=_("Een collega heeft dit net afgehandeld."))

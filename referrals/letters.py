@@ -17,6 +17,7 @@ from datetime import datetime
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from extensions import db
 from extensions.dates import when
@@ -89,6 +90,26 @@ def render(letter: str, values: dict, location: Location | None) -> tuple[str, l
 def location_of(values: dict | None) -> Location | None:
     location_id = (values or {}).get("location_id")
     return db.session.get(Location, location_id) if location_id else None
+
+
+# The number on a letter when the municipality has no location with one (the government's 14 + area code).
+FALLBACK_PHONE = "14 030"
+
+
+def contact_location(municipality_id: int) -> Location | None:
+    """Where a citizen calls or writes to the municipality when no appointment names a location:
+    its first active location with a phone number (a letter's sender and its number to call)."""
+    return db.session.execute(select(Location).where(
+        Location.municipality_id == municipality_id, Location.active.is_(True), Location.phone != "")
+        .order_by(Location.id).limit(1)).scalar()
+
+
+def sender_values(municipality_id: int, **values) -> dict:
+    """A letter's values when no appointment names the place: the municipality's contact location
+    (the sender's address and number) and the letter's own words; the number also by itself."""
+    location = contact_location(municipality_id)
+    return {"location_id": location.id if location else None,
+            "phone": location.phone if location else FALLBACK_PHONE, **values}
 
 
 def plain_text(letter: str, values: dict, language: str = "nl") -> str:

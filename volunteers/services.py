@@ -30,9 +30,15 @@ from messaging.models import InboundMessage, OutboxMessage
 from messaging.phone import parse_phone
 from privacy.services import record, record_list_read, register_person_finder, register_subject_persons
 from referrals.checks import normalise_postcode, refuse_bsn
-from referrals.models import Citizen, Location, Referral, ReferralCategory
+from referrals.letters import FALLBACK_PHONE, Letter, contact_location, register_letters, sender_values
+from referrals.models import Citizen, Referral, ReferralCategory
 from referrals.outreach import add_task, tell_citizen
-from referrals.services import FieldErrors, close_after_solution, display_phone, record_result
+from referrals.services import (
+    FieldErrors,
+    close_after_solution,
+    display_phone,
+    record_result,
+)
 from referrals.vocabulary import register_steps
 from volunteers import texts  # noqa: F401  (registers the SMS texts with messaging)
 from volunteers.models import (
@@ -109,10 +115,18 @@ def _mark_referral(referral: Referral, step: str, *, actor: User | None = None) 
 
 def municipality_phone(municipality_id: int) -> str:
     """The municipality's number for citizens and volunteers (its first active location's)."""
-    phone = db.session.execute(select(Location.phone).where(Location.municipality_id == municipality_id,
-                                                            Location.active.is_(True), Location.phone != "")
-                               .order_by(Location.id).limit(1)).scalar()
-    return phone or "14 030"
+    location = contact_location(municipality_id)
+    return location.phone if location else FALLBACK_PHONE
+
+
+# The letters of this context (referrals.letters), printed in the citizen's language.
+register_letters({
+    "buddy_paired": Letter(_l("U krijgt een maatje"),
+                           (_l("Goed nieuws: %(name)s wordt uw maatje."), _l("Het eerste bezoek is op %(when)s."),
+                            _l("%(name)s belt u vooraf."), _l("Vragen? Bel ons op %(phone)s."))),
+    "buddy_ended": Letter(_l("Uw maatje stopt"),
+                          (_l("Uw maatje %(name)s komt niet meer."), _l("Vragen? Bel ons op %(phone)s."))),
+})
 
 
 def _place(municipality_id: int) -> str:
@@ -751,9 +765,8 @@ def confirm_pairing(search: BuddySearch, *, first_visit_at: datetime | None, act
                  referral_id=referral.id, reason="other",
                  task_text=f"Bel de inwoner: {volunteer.first_name} wordt het maatje; eerste bezoek "
                            f"{visit['date']} om {visit['time']}.",
-                 letter_text=f"Goed nieuws: {volunteer.first_name} wordt uw maatje. Het eerste bezoek is op "
-                             f"{visit['date']} om {visit['time']}. {volunteer.first_name} belt u vooraf. Vragen? "
-                             f"Bel ons op {phone}.")
+                 letter="buddy_paired", letter_values=sender_values(
+                     search.municipality_id, name=volunteer.first_name, at=first_visit_at.isoformat()))
     _mark_referral(referral, "buddy_paired", actor=actor)
     record("buddy", "update", "citizen", referral.citizen_id,
            detail=f"voornaam en telefoon naar vrijwilliger {volunteer.id}", actor=actor)
@@ -852,8 +865,7 @@ def end_pairing(pairing: BuddyPairing, *, reason: str, actor: User) -> None:
                  dedup_key=f"buddy_pairing:{pairing.id}:ended:citizen", municipality_id=pairing.municipality_id,
                  referral_id=referral.id, reason="other",
                  task_text=f"Bel de inwoner: de koppeling met maatje {volunteer.first_name} is beëindigd.",
-                 letter_text=f"De koppeling met uw maatje {volunteer.first_name} is beëindigd. Vragen? Bel ons op "
-                             f"{phone}.")
+                 letter="buddy_ended", letter_values=sender_values(pairing.municipality_id, name=volunteer.first_name))
     _mark_referral(referral, "buddy_ended", actor=actor)
     record("buddy", "update", "citizen", referral.citizen_id, detail=f"reden {reason}", actor=actor)
 

@@ -50,9 +50,10 @@ def category_rows(escalation_id: int) -> list[str]:
         EscalationCategory.escalation_id == escalation_id)).scalars())
 
 
-def escalated(desk, app, login, post_form, *, urgency="normal", categories=("toeslagen",)):
-    """Counter: check-in, outcome 'escalation', then the escalation form. Returns (escalation, counter client)."""
-    appointment = checked_in(desk)
+def escalated(desk, app, login, post_form, *, urgency="normal", categories=("toeslagen",), citizen=None):
+    """Counter: check-in, outcome 'escalation', then the escalation form. Returns (escalation, counter client).
+    `citizen`: what differs from the default SMS citizen (channel, language, ...)."""
+    appointment = checked_in(desk, **(citizen or {}))
     counter = client_for(app, login, desk.counter)
     response = post_form(counter, f"/balie/verwijzingen/{appointment.referral_id}/uitkomst", OUTCOME)
     assert response.status_code == 302
@@ -322,3 +323,19 @@ def test_waiting_does_not_count_as_an_idle_claim(desk, app, login, post_form):
     assert services.release_idle_claims() == 0  # the answer starts the idle timer again
     clock.freeze(datetime(2026, 11, 27, 10, 0, tzinfo=UTC))  # Friday 11:00: 9 working hours later
     assert services.release_idle_claims() == 1
+
+
+def test_a_letter_citizen_hears_of_the_answer_in_their_language_with_a_number_to_call(desk, app, login, post_form):
+    escalation, counter = escalated(desk, app, login, post_form, citizen=dict(
+        channel="letter", language="en", phone="030 123 4567", street="Kanaalweg", city="Utrecht"))
+    services.claim(escalation, actor=desk.second)
+    services.close(escalation, "solved", "Toeslag hersteld vanaf 1 januari.", actor=desk.second)
+    db.session.commit()
+    response = post_form(counter, f"/gemeente/escalaties/{escalation.id}/inwoner", {"how": "message"})
+    assert response.status_code == 302, text_of(response)
+    task = db.session.execute(select(Task).where(Task.letter == "escalation_answered")).scalar_one()
+    assert task.kind == "letter" and "Jan" not in str(task.letter_values)
+    letter = text_of(counter.get(f"/balie/taken/{task.id}/brief"))
+    assert f"You had a question for {desk.agency.name}." in letter and "That question has now been dealt with." in letter
+    assert f"Then call us on {desk.location.phone}." in letter and "Dear Jan de Vries" in letter
+    assert "Toeslag hersteld" not in letter  # the answer itself is told by the counter, not printed

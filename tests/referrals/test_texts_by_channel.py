@@ -13,6 +13,8 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 import courses.services  # noqa: F401 - registers the course letters
+import helpdesk.services  # noqa: F401 - registers the second line's letter
+import volunteers.services  # noqa: F401 - registers the buddy letters
 from extensions import DomainError, clock, db
 from messaging.models import OutboxMessage
 from messaging.services import receive_inbound
