@@ -12,13 +12,14 @@ from markupsafe import Markup, escape
 from reports.tables import Table, cell_text, figure
 
 WIDTH = 720
-LABEL_WIDTH = 280
-VALUE_WIDTH = 70
-BAR_HEIGHT = 16
-ROW_GAP = 8
-TOP = 34
+LABEL_WIDTH = 330
+VALUE_WIDTH = 80
+BAR_HEIGHT = 22
+ROW_GAP = 10
+TOP = 40
 COLOURS = ("#1f4e79", "#b35900")  # both at least 4.5:1 against white
 TEXT = "#1a1a1a"
+FONT_SIZE = 16  # as the page's text: the chart is scaled down to its column, and stays legible
 
 
 def row_label(table: Table, row: list) -> str:
@@ -51,21 +52,21 @@ def bar_chart(table: Table) -> Markup:
     ident = f"grafiek-{table.key}"
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {WIDTH} {height}" '
            f'width="{WIDTH}" height="{height}" aria-labelledby="{ident}-titel {ident}-beschrijving" '
-           f'font-family="sans-serif" font-size="13">',
+           f'font-family="sans-serif" font-size="{FONT_SIZE}">',
            f'<title id="{ident}-titel">{escape(table.title)}</title>',
            f'<desc id="{ident}-beschrijving">{escape(describe(table))}</desc>']
     if len(series) > 1:  # a legend
         x = LABEL_WIDTH
         for i, c in enumerate(series):
-            out.append(f'<rect x="{x}" y="8" width="12" height="12" fill="{COLOURS[i % 2]}"/>')
-            out.append(f'<text x="{x + 16}" y="18" fill="{TEXT}">{escape(str(table.columns[c]))}</text>')
-            x += 24 + 8 * len(str(table.columns[c]))
+            out.append(f'<rect x="{x}" y="8" width="14" height="14" fill="{COLOURS[i % 2]}"/>')
+            out.append(f'<text x="{x + 20}" y="21" fill="{TEXT}">{escape(str(table.columns[c]))}</text>')
+            x += 30 + 9 * len(str(table.columns[c]))
     for r, row in enumerate(rows):
         y = TOP + r * group
         label = row_label(table, row)
         if len(label) > 38:
             label = label[:37] + "…"
-        out.append(f'<text x="{LABEL_WIDTH - 8}" y="{y + len(series) * BAR_HEIGHT // 2 + 5}" text-anchor="end" '
+        out.append(f'<text x="{LABEL_WIDTH - 8}" y="{y + len(series) * BAR_HEIGHT // 2 + 6}" text-anchor="end" '
                    f'fill="{TEXT}">{escape(label)}</text>')
         for i, c in enumerate(series):
             value = figure(row[c])
@@ -74,7 +75,7 @@ def bar_chart(table: Table) -> Markup:
             if length:
                 out.append(f'<rect x="{LABEL_WIDTH}" y="{by + 1}" width="{length}" height="{BAR_HEIGHT - 2}" '
                            f'fill="{COLOURS[i % 2]}"/>')
-            out.append(f'<text x="{LABEL_WIDTH + length + 6}" y="{by + BAR_HEIGHT - 3}" fill="{TEXT}">'
+            out.append(f'<text x="{LABEL_WIDTH + length + 6}" y="{by + BAR_HEIGHT - 6}" fill="{TEXT}">'
                        f'{escape(cell_text(row[c]))}</text>')
     out.append("</svg>")
     return Markup("\n".join(out))
