@@ -22,6 +22,7 @@ MUNICIPALITIES = {
         [dict(name="Stadskantoor", street="Stadsplateau 1", postcode="3521 AZ", city="Utrecht",
               phone="030 286 0000", slot_minutes=30, counters=2,
               room="Stadskantoor, 2e verdieping", what_to_bring="paspoort of ID-kaart, telefoon en brief",
+              what_to_bring_en="passport or ID card, phone and letter",
               hours={d: [(time(9), time(12, 30)), (time(13, 30), time(16, 30))] for d in WEEKDAYS}),
          dict(name="Wijkbureau Overvecht", street="Zamenhofdreef 7", postcode="3562 JT", city="Utrecht",
               phone="030 286 0000", slot_minutes=45, counters=1, what_to_bring="",

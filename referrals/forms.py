@@ -103,6 +103,7 @@ class LocationForm(Form):
     counters = IntegerField(_l("Aantal balies tegelijk"), default=1, validators=[Optional()])
     room = StringField(_l("Gebouw of ruimte (bijvoorbeeld Stadskantoor, 2e verdieping)"), validators=[Length(max=60)])
     what_to_bring = StringField(_l("Wat neemt de inwoner mee?"), validators=[Length(max=300)])
+    what_to_bring_en = StringField(_l("Wat neemt de inwoner mee? In het Engels"), validators=[Length(max=300)])
     active = BooleanField(_l("Open voor afspraken"), default=True)
 
 

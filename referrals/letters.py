@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -63,14 +63,25 @@ def place_of(location: Location) -> str:
     return f"{location.room or location.name}, {location.address}"
 
 
+def bring_of(location: Location, language: str | None = None) -> str:
+    """What to bring, in `language` (default: the current one): the location's English text for
+    English, else its Dutch text, else "paspoort of ID-kaart" in that language."""
+    language = language or str(get_locale() or "nl")
+    if language == "en" and location.what_to_bring_en:
+        return location.what_to_bring_en
+    if location.what_to_bring:
+        return location.what_to_bring
+    with force_locale(language):
+        return str(BRING_DEFAULT)
+
+
 def values_for(values: dict, location: Location | None) -> dict[str, str]:
     """The values of a letter's paragraphs in the current language."""
     out = {key: str(value or "") for key, value in values.items() if key not in ("at", "location_id")}
     if values.get("at"):
         out["when"] = when(datetime.fromisoformat(values["at"]), "long")
     if location is not None:
-        out.update(place=place_of(location), phone=location.phone,
-                   bring=location.what_to_bring or str(BRING_DEFAULT))
+        out.update(place=place_of(location), phone=location.phone, bring=bring_of(location))
     return out
 
 

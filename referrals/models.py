@@ -127,8 +127,10 @@ class Location(db.Model):
     room: Mapped[str] = mapped_column(String(30), default="", server_default="")
     slot_minutes: Mapped[int] = mapped_column(Integer, default=30)
     counters: Mapped[int] = mapped_column(Integer, default=1)  # appointments in parallel
-    # What the citizen brings; empty: letters.BRING_DEFAULT ("paspoort of ID-kaart").
+    # What the citizen brings; empty: letters.BRING_DEFAULT ("paspoort of ID-kaart"). The English
+    # text is for citizens who chose English; empty: the Dutch text (letters.bring_of).
     what_to_bring: Mapped[str] = mapped_column(String(300), default="")
+    what_to_bring_en: Mapped[str] = mapped_column(String(300), default="", server_default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     municipality: Mapped[Organisation] = relationship(lazy="joined")

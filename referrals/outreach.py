@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import String, cast, exists, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -36,14 +35,6 @@ _SPECIFIC_REASONS = {"appointment_confirmation", "appointment_moved", "appointme
 # --- telling the citizen by their channel -----------------------------------------------------------
 
 
-def bring_of(location: Location, language: str) -> str:
-    """What to bring: the location's own setting, or "paspoort of ID-kaart" in the citizen's language."""
-    if location.what_to_bring:
-        return location.what_to_bring
-    with force_locale(language):
-        return str(letters.BRING_DEFAULT)
-
-
 def place_values(location: Location, moment: datetime | None, language: str) -> dict[str, str]:
     """The values every appointment and course text about a place uses: who writes (the
     municipality's short SMS name), address, city, where (room "Stadskantoor, 2e verdieping",
@@ -51,7 +42,7 @@ def place_values(location: Location, moment: datetime | None, language: str) -> 
     time in the citizen's language."""
     values = {"sender": location.municipality.sms_sender, "address": location.street, "city": location.city,
               "where": ", ".join(part for part in (location.room, location.street, location.city) if part),
-              "bring": bring_of(location, language), "phone": location.phone}
+              "bring": letters.bring_of(location, language), "phone": location.phone}
     if moment is not None:
         values.update(sms_date_time(moment, language))
     return values

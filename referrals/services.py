@@ -51,7 +51,7 @@ from messaging.services import next_allowed_send, queue_sms, withdraw
 from messaging.sms_texts import LONGEST_VALUES, agency_with_article, render
 from privacy.services import record
 from referrals.checks import normalise_house_number, normalise_postcode, refuse_bsn
-from referrals.letters import BRING_DEFAULT, place_of
+from referrals.letters import BRING_DEFAULT, bring_of, place_of
 from referrals.models import (
     Appointment,
     Citizen,
@@ -64,7 +64,7 @@ from referrals.models import (
     Slot,
     StatusChange,
 )
-from referrals.outreach import add_task, bring_of, place_values, tell_citizen, withdraw_tasks
+from referrals.outreach import add_task, place_values, tell_citizen, withdraw_tasks
 from referrals.slots import sync_location
 from referrals.vocabulary import (
     CHANNELS,
@@ -1052,13 +1052,14 @@ class LocationInput:
     counters: int = 1
     room: str = ""
     what_to_bring: str = ""
+    what_to_bring_en: str = ""
     active: bool = True
 
 
 def _check_location(data: LocationInput) -> dict:
     errors: dict[str, str] = {}
     clean = {k: " ".join(str(getattr(data, k) or "").split())
-             for k in ("name", "street", "city", "room", "what_to_bring")}
+             for k in ("name", "street", "city", "room", "what_to_bring", "what_to_bring_en")}
     for k, message in (("name", _("Vul de naam van de locatie in.")), ("street", _("Vul straat en huisnummer in.")),
                        ("city", _("Vul de plaats in."))):
         if not clean[k]:
@@ -1072,10 +1073,12 @@ def _check_location(data: LocationInput) -> dict:
     if len(where) > len(LONGEST_VALUES["where"]):
         errors.setdefault("room", _("Ruimte, straat en plaats staan samen in elke sms: samen hoogstens %(n)s tekens. "
                                     "Maak de ruimte korter.", n=len(LONGEST_VALUES["where"])))
-    if len(clean["what_to_bring"]) > len(LONGEST_VALUES["bring"]):
-        errors["what_to_bring"] = _("Dit staat in elke sms: gebruik hoogstens %(n)s tekens.",
-                                    n=len(LONGEST_VALUES["bring"]))
-    for k in ("room", "what_to_bring"):
+    for k in ("what_to_bring", "what_to_bring_en"):
+        if len(clean[k]) > len(LONGEST_VALUES["bring"]):
+            errors[k] = _("Dit staat in elke sms: gebruik hoogstens %(n)s tekens.", n=len(LONGEST_VALUES["bring"]))
+    if clean["what_to_bring_en"] and not clean["what_to_bring"]:
+        errors.setdefault("what_to_bring", _("Vul ook de Nederlandse tekst in, of maak de Engelse leeg."))
+    for k in ("room", "what_to_bring", "what_to_bring_en"):
         if not is_gsm7(clean[k]):
             errors.setdefault(k, _("Gebruik geen tekens als ë of ’: die maken elke sms duurder."))
     try:

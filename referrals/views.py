@@ -24,7 +24,7 @@ from messaging.services import (
 )
 from messaging.sms_texts import agency_with_article
 from privacy.services import record_list_read
-from referrals import categories, outreach, services
+from referrals import categories, letters, outreach, services
 from referrals.forms import (
     BookForm,
     CategoryForm,
@@ -38,6 +38,7 @@ from referrals.forms import (
 from referrals.vocabulary import CANCELLED_BY, STATUS_LABELS, WEEKDAYS, AppointmentStatus
 
 bp = Blueprint("referrals", __name__)
+bp.add_app_template_global(letters.bring_of, "bring_of")  # what to bring, in the page's language
 
 # The citizen's AFZEGGEN reaches us through messaging's registry (messaging never imports us).
 bp.record_once(lambda state: register_inbound_handler(services.handle_inbound_sms))
@@ -338,6 +339,7 @@ def _location_input(form):
         name=form.name.data or "", street=form.street.data or "", postcode=form.postcode.data or "",
         city=form.city.data or "", phone=form.phone.data or "", slot_minutes=form.slot_minutes.data,
         counters=form.counters.data, room=form.room.data or "", what_to_bring=form.what_to_bring.data or "",
+        what_to_bring_en=form.what_to_bring_en.data or "",
         active=form.active.data)
 
 

@@ -100,6 +100,33 @@ def test_the_coordinator_sets_room_and_what_to_bring_and_every_text_uses_them(wo
     assert ROOM in detail and "Neem mee: uw paspoort en de brief." in detail
 
 
+def test_an_english_citizen_gets_the_english_text_of_what_to_bring(world, client, login, post_form):
+    login(client, world.coordinator)
+    url = f"/gemeente/locaties/{world.location.id}"
+    form = {"name": "Stadskantoor", "street": "Stadsplein 1", "postcode": "3511 AA", "city": "Utrecht",
+            "phone": "030 123 4567", "slot_minutes": "30", "counters": "1", "room": "",
+            "what_to_bring": "", "what_to_bring_en": "your passport and the letter", "active": "y"}
+    response = post_form(client, url, form)
+    assert response.status_code == 422 and "Vul ook de Nederlandse tekst in" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert world.location.what_to_bring_en == ""  # nothing half-saved
+    form["what_to_bring"] = "uw paspoort en de brief"
+    assert post_form(client, url, form).status_code == 302
+    english = make_referral(world.agent, language="en")
+    dutch = make_referral(world.agent, name="Ans de Boer", phone="06 23456789")
+    letter_citizen = make_referral(world.agent, name="Gerrit Jansen", phone="030 765 4321", channel="letter",
+                                   street="Kanaalweg", city="Utrecht", language="en")
+    slots = free_slots(world.municipality.id, from_day=first_day_for_letter(), limit=3)
+    book(english, slots[0].id, actor=world.agent)
+    book(dutch, slots[1].id, actor=world.agent)
+    appointment = book(letter_citizen, slots[2].id, actor=world.agent)
+    english_sms, dutch_sms = _sms("appointment_confirmation")
+    assert "Bring: your passport and the letter." in english_sms.body
+    assert "Neem mee: uw paspoort en de brief." in dutch_sms.body
+    letter = client.get(f"/afspraken/{appointment.id}/brief").get_data(as_text=True)
+    assert "your passport and the letter" in letter and "uw paspoort" not in letter
+
+
 def test_without_a_setting_the_citizen_brings_a_passport_or_id_card_in_their_language(world):
     english = make_referral(world.agent, language="en")
     book(english, free_slots(world.municipality.id, limit=1)[0].id, actor=world.agent)
