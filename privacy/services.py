@@ -154,10 +154,7 @@ def _write(activity_id: str, action: str, persons: list[PersonRef], *, actor: Us
                   person_type=person_type, person=pseudonym(person_type, ref) if person_type != "none" else None,
                   status=status, started_at=started, ended_at=now)
              for person_type, ref in dict.fromkeys(persons)]
-    if len(lines) == 1:  # a record's page, a booking: the cached Core INSERT
-        db.session.execute(_ADD_LINE, lines[0])
-    else:
-        db.session.execute(insert(LogLine), lines)  # one executemany for a whole page
+    db.session.execute(_ADD_LINE, lines)  # one statement, or one executemany for a whole page
     return operation_id
 
 

@@ -51,7 +51,7 @@ from messaging.services import next_allowed_send, queue_sms, withdraw
 from messaging.sms_texts import LONGEST_VALUES, agency_with_article, render
 from privacy.services import record
 from referrals.checks import normalise_house_number, normalise_postcode, refuse_bsn
-from referrals.letters import BRING_DEFAULT, bring_of, place_of
+from referrals.letters import bring_of, place_of
 from referrals.models import (
     Appointment,
     Citizen,
@@ -505,7 +505,7 @@ def what_to_say(referral: Referral, appointment: Appointment) -> list[str]:
                  _("De dag ervoor belt de gemeente u nog een keer.")]
     if citizen.helper_gets_copy:
         lines.append(_("%(helper)s krijgt een kopie per sms.", helper=citizen.helper_name))
-    lines.append(_("Neem mee: %(bring)s.", bring=location.what_to_bring or BRING_DEFAULT))
+    lines.append(_("Neem mee: %(bring)s.", bring=bring_of(location)))
     if location.room:
         lines.append(_("Waar: %(room)s, %(address)s.", room=location.room, address=location.address))
     return lines
