@@ -123,6 +123,7 @@ def day(value: date, name: str = "long") -> str:
     return flask_babel.format_date(value, DAY_FORMATS[name])
 
 
+@lru_cache(maxsize=1024)  # a slot's moment: Babel's formatting is a few percent of a booking
 def stored_when(moment: datetime) -> str:
     """'woensdag 2 december om 10:30' in Dutch, for text stored in the history (written outside
     requests too, and read in any interface language)."""
@@ -147,8 +148,12 @@ def stored_date(day: date, language: str = "nl") -> str:
 def sms_date_time(moment: datetime, language: str) -> dict[str, str]:
     """The date and time values of an SMS in the citizen's language: 'donderdag 10 september', '10:30'."""
     local = moment.astimezone(AMSTERDAM)
-    return {"date": format_date(local.date(), DAY_FORMATS["weekday"], locale=language),
-            "time": local.strftime("%H:%M")}
+    return {"date": _weekday_date(local.date(), language), "time": local.strftime("%H:%M")}
+
+
+@lru_cache(maxsize=512)
+def _weekday_date(day: date, language: str) -> str:
+    return format_date(day, DAY_FORMATS["weekday"], locale=language)
 
 
 # --- working time (the second line's service levels) ------------------------------------------------------

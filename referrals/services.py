@@ -367,18 +367,19 @@ def referral_for_user(referral_id: int, *, detail: bool = False, user=None) -> R
     return get_scoped_or_404(Referral, referral_id, _org_column_for, user=user, options=options)
 
 
-def referral_to_book(referral_id: int, user=None) -> Referral:
+def referral_to_book(referral_id: int, user=None, *, categories: bool = True) -> Referral:
     """The referral for the booking page and POST, in one statement: with its citizen, its
     municipality (the page names it), its agency (the SMS names it), its appointments (is one still
-    active?) and its categories, not the user who referred it. Scoped as `referral_for_user`."""
-    return _referral_to_book(referral_id, user=user)
+    active?) and, for the page, its categories; not the user who referred it. Scoped as
+    `referral_for_user`. The POST passes categories=False: on success it only redirects (a refused
+    POST that shows the page again loads them then)."""
+    return (_referral_to_book if categories else _referral_to_book_post)(referral_id, user=user)
 
 
 # Built once (accounts.policy.prepared_get): the booking page and POST pay for no statement construction.
-_referral_to_book = prepared_get(
-    Referral, _org_column_for,
-    options=(joinedload(Referral.municipality), joinedload(Referral.referring_org),
-             joinedload(Referral.appointments), joinedload(Referral.categories)))
+_TO_BOOK = (joinedload(Referral.municipality), joinedload(Referral.referring_org), joinedload(Referral.appointments))
+_referral_to_book = prepared_get(Referral, _org_column_for, options=(*_TO_BOOK, joinedload(Referral.categories)))
+_referral_to_book_post = prepared_get(Referral, _org_column_for, options=_TO_BOOK)
 
 
 def _appointment_owner(user):

@@ -99,7 +99,7 @@ def _slot_choices(form, picker):
 @bp.route("/verwijzingen/<int:referral_id>/afspraak", methods=["GET", "POST"])
 @allow(*BOOKERS)
 def book(referral_id: int):
-    referral = services.referral_to_book(referral_id)
+    referral = services.referral_to_book(referral_id, categories=request.method != "POST")
     active = services.current_appointment(referral)
     if active is not None and active.status == AppointmentStatus.BOOKED:
         return redirect(url_for("referrals.reschedule", appointment_id=active.id))
@@ -118,6 +118,8 @@ def book(referral_id: int):
             show_error(form, err)
         else:
             return redirect(url_for("referrals.confirmation", referral_id=referral_id))
+    if request.method == "POST":  # the page again: now with the categories it shows
+        referral = services.referral_to_book(referral_id)
     picker = _picker(referral.municipality_id)
     _slot_choices(form, picker)
     status = 409 if taken else form_status(form)
