@@ -41,6 +41,18 @@ LOG_KEY = b"bench-processing-log-key"
 INSERT = "INSERT INTO bench_bare_insert (at, note) VALUES (%s, %s)"
 
 
+def stored_moment(value: datetime, *, sqlite: bool):
+    """SQLite keeps naive UTC text, as the app's UTCDateTime column type stores it."""
+    return value.replace(tzinfo=None).isoformat(sep=" ") if sqlite else value
+
+
+def executor(conn, *, sqlite: bool):
+    """execute(sql, params) on a DB-API connection, the SQL written with psycopg's %s."""
+    if not sqlite:
+        return conn.execute
+    return lambda sql, params: conn.execute(sql.replace("%s", "?"), params)
+
+
 class Database:
     """One connection per worker process; `transaction(work)` runs work(execute) and commits."""
 
@@ -61,14 +73,12 @@ class Database:
         return self.conn
 
     def moment(self, value: datetime):
-        # SQLite keeps naive UTC text, as the app's UTCDateTime column type stores it.
-        return value.replace(tzinfo=None).isoformat(sep=" ") if self.sqlite else value
+        return stored_moment(value, sqlite=self.sqlite)
 
     def transaction(self, work):
         conn = self.connect()
         if self.sqlite:
-            def execute(sql, params):
-                return conn.execute(sql.replace("%s", "?"), params)
+            execute = executor(conn, sqlite=True)
             conn.execute("BEGIN IMMEDIATE")
             try:
                 result = work(execute)
@@ -94,28 +104,34 @@ def create_app() -> Flask:
     @app.post("/book")
     def book():
         user_id, referral_id, slot_id = (int(request.form[k]) for k in ("user", "referral", "slot"))
-        now = datetime.now(UTC)
-        at = database.moment(now)
+        at = database.moment(datetime.now(UTC))
 
         def work(execute):
-            user = execute(USER, (user_id,)).fetchone()
-            slot = execute(CLAIM, (slot_id, at)).fetchone()
-            if slot is None:
-                return None
-            _id, location_id, municipality_id, starts_at = slot
-            appointment_id = execute(APPOINTMENT, (referral_id, slot_id, location_id, municipality_id, starts_at,
-                                                   at, user[0])).fetchone()[0]
-            execute(HISTORY, (referral_id, at, user[0], municipality_id))
-            execute(SMS, (municipality_id, "Gemeente Bench: uw afspraak is op ...", appointment_id,
-                          f"appointment:{appointment_id}:appointment_confirmation", at, starts_at, at, at))
-            operation = secrets.token_hex(8)
-            execute(AUDIT, (operation, at, user[0], user[1], user[3], user[4], f"afspraak {appointment_id} geboekt"))
-            person = hmac.new(LOG_KEY, f"citizen:{referral_id}".encode(), hashlib.sha256).hexdigest()
-            execute(LINE, (secrets.token_hex(16), operation, person, at, at))
-            return appointment_id
+            return essential_booking(execute, at, execute(USER, (user_id,)).fetchone(), referral_id, slot_id)
 
         if database.transaction(work) is None:
             return "taken", 409
         return "", 302, {"Location": f"/verwijzingen/{referral_id}/bevestiging"}
 
     return app
+
+
+def essential_booking(execute, at, user, referral_id: int, slot_id: int) -> int | None:
+    """The essential SQL of a booking after the user is known (`user`: id, email, session token,
+    organisation id and name): the conditional slot UPDATE ... RETURNING, INSERT appointment,
+    history, SMS and the processing log's audit record and line. None when the slot is taken.
+    Also run by bench/_stack_app.py, inside our own stack."""
+    slot = execute(CLAIM, (slot_id, at)).fetchone()
+    if slot is None:
+        return None
+    _id, location_id, municipality_id, starts_at = slot
+    appointment_id = execute(APPOINTMENT, (referral_id, slot_id, location_id, municipality_id, starts_at,
+                                           at, user[0])).fetchone()[0]
+    execute(HISTORY, (referral_id, at, user[0], municipality_id))
+    execute(SMS, (municipality_id, "Gemeente Bench: uw afspraak is op ...", appointment_id,
+                  f"appointment:{appointment_id}:appointment_confirmation", at, starts_at, at, at))
+    operation = secrets.token_hex(8)
+    execute(AUDIT, (operation, at, user[0], user[1], user[3], user[4], f"afspraak {appointment_id} geboekt"))
+    person = hmac.new(LOG_KEY, f"citizen:{referral_id}".encode(), hashlib.sha256).hexdigest()
+    execute(LINE, (secrets.token_hex(16), operation, person, at, at))
+    return appointment_id

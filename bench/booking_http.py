@@ -13,6 +13,10 @@ back to back. Per repetition (3; medians reported), each for --seconds in turn:
 - bare INSERT: POST /insert of the bare app, one INSERT per request;
 - bare booking: POST /book of the bare app, the essential SQL of a booking with raw DB-API calls
   (load the session's user, conditional slot UPDATE, INSERT appointment, history, SMS, log);
+- stack booking: POST /bench/boeking of bench/_stack_app.py, our app with one more route that runs
+  the bare booking's SQL (raw DB-API calls) inside our stack: session, CSRF, login check, policy,
+  unit of work. It splits the gap: stack booking / bare booking is what our stack around a request
+  costs, booking POST / stack booking what the booking's own code costs;
 - booking POST: the real POST /verwijzingen/<id>/afspraak of a free slot (CSRF, session, login
   check, the service), answered with its redirect;
 - booking page: the real GET /verwijzingen/<id>/afspraak.
@@ -43,6 +47,9 @@ PASSWORD = "Bench-wachtwoord-2026"  # bench/booking.py's
 CONNECTIONS = 8
 GOAL_POST_RATIO = 0.5
 TODAY_PAGE_RATIO = 0.050  # the "now" figure; the goal is three times that
+# Of each municipality's referrals to book (but five for the page): the real POST's and the stack
+# booking's shares; the bare booking, the fastest, gets the rest.
+SHARES = {"real": 0.2, "stack": 0.3}
 
 
 def load(url: str, municipalities: int, referrals: int) -> dict:
@@ -83,16 +90,17 @@ def load(url: str, municipalities: int, referrals: int) -> dict:
             per_town.setdefault(town_id, []).append(rid)
         slots = {town.id: [sid for sid in range(book.first[town.id], book.first[town.id] + len(book.times))
                            for _seat in range(2)] for town in towns}
-        pools = {"agent": {"id": agent.id, "email": agent.email}, "page": [], "real": [], "bare": []}
+        pools = {"agent": {"id": agent.id, "email": agent.email}, "page": [], "real": [], "stack": [], "bare": []}
         # Pairs (referral, slot) of one municipality, each slot's two seats used once: no booking
         # in the run meets a full slot. A few referrals per municipality stay for the page.
         for town_id, rids in per_town.items():
             free = iter(sorted(slots[town_id], key=lambda sid: (sid % 2, sid)))
-            # The bare booking is several times faster, so it gets three quarters of the pairs.
+            # The faster a measurement, the more pairs it gets (SHARES; the bare booking the rest).
             pools["page"] += rids[:5]
-            quarter = (len(rids) - 5) // 4
-            pools["real"] += [(rid, next(free)) for rid in rids[5:5 + quarter]]
-            pools["bare"] += [(rid, next(free)) for rid in rids[5 + quarter:]]
+            real, stack = (int((len(rids) - 5) * SHARES[name]) for name in ("real", "stack"))
+            pools["real"] += [(rid, next(free)) for rid in rids[5:5 + real]]
+            pools["stack"] += [(rid, next(free)) for rid in rids[5 + real:5 + real + stack]]
+            pools["bare"] += [(rid, next(free)) for rid in rids[5 + real + stack:]]
         db.session.remove()
         db.engine.dispose()
     return pools
@@ -152,15 +160,20 @@ def main() -> int:
     real = Gunicorn("app:create_app()", {**env, "DATABASE_URL": args.url})
     bare = Gunicorn("_bare_app:create_app()", {"BARE_DATABASE_URL": args.url},
                     pythonpath=str(Path(__file__).resolve().parent))
+    # As bench._stack_app: with bench/ first on the path, bench/reports.py would hide the app's reports.
+    stack = Gunicorn("bench._stack_app:create_app()", {**env, "DATABASE_URL": args.url})
     try:
         agent = pools["agent"]
         page_ids = itertools.cycle(pools["page"])
         real_clients = [Client(real.port) for _ in range(CONNECTIONS)]
         for c in real_clients:
             c.login(agent["email"], PASSWORD, f"/verwijzingen/{pools['page'][0]}/afspraak")
+        stack_clients = [Client(stack.port) for _ in range(CONNECTIONS)]
+        for c in stack_clients:
+            c.login(agent["email"], PASSWORD, f"/verwijzingen/{pools['page'][0]}/afspraak")
         bare_clients = [Client(bare.port) for _ in range(CONNECTIONS)]
         lock = threading.Lock()
-        real_pairs, bare_pairs = iter(pools["real"]), iter(pools["bare"])
+        real_pairs, stack_pairs, bare_pairs = iter(pools["real"]), iter(pools["stack"]), iter(pools["bare"])
 
         ran_out: set[str] = set()
 
@@ -168,7 +181,8 @@ def main() -> int:
             with lock:
                 pair = next(pairs, None)
                 if pair is None:
-                    ran_out.add("booking POST" if pairs is real_pairs else "bare booking")
+                    ran_out.add({id(real_pairs): "booking POST", id(stack_pairs): "stack booking"}.get(id(pairs),
+                                                                                                      "bare booking"))
                 return pair
 
         def real_post(_i, client):
@@ -177,6 +191,11 @@ def main() -> int:
                 return None
             rid, sid = pair
             return "POST", f"/verwijzingen/{rid}/afspraak", {"slot": sid, "csrf_token": client.token}
+
+        def stack_post(_i, client):
+            pair = take(stack_pairs)
+            return None if pair is None else ("POST", "/bench/boeking", {"referral": pair[0], "slot": pair[1],
+                                                                          "csrf_token": client.token})
 
         def bare_post(_i, _client):
             pair = take(bare_pairs)
@@ -191,12 +210,15 @@ def main() -> int:
         def bare_insert(_i, _client):
             return "POST", "/insert", {}
 
-        runs: dict[str, list[float]] = {"bare INSERT": [], "bare booking": [], "booking POST": [], "booking page": []}
-        expected = {"bare INSERT": 204, "bare booking": 302, "booking POST": 302, "booking page": 200}
+        runs: dict[str, list[float]] = {"bare INSERT": [], "bare booking": [], "stack booking": [], "booking POST": [],
+                                        "booking page": []}
+        expected = {"bare INSERT": 204, "bare booking": 302, "stack booking": 302, "booking POST": 302,
+                    "booking page": 200}
         for rep in range(args.repetitions):
             vacuum(args.url)
             for name, work, clients in (("bare INSERT", bare_insert, bare_clients),
                                         ("bare booking", bare_post, bare_clients),
+                                        ("stack booking", stack_post, stack_clients),
                                         ("booking POST", real_post, real_clients),
                                         ("booking page", page, real_clients)):
                 rate, statuses = hammer(clients, work, args.seconds)
@@ -210,6 +232,7 @@ def main() -> int:
     finally:
         real.stop()
         bare.stop()
+        stack.stop()
 
     median = {name: statistics.median(rates) for name, rates in runs.items()}
     post_ratio = median["booking POST"] / median["bare booking"]
@@ -221,6 +244,9 @@ def main() -> int:
         print(f"  {name:13s} {value:7.1f} req/s   (runs: {', '.join(f'{r:.1f}' for r in runs[name])})")
     print(f"booking POST, bookings/s / bare booking (essential work) = {median['booking POST']:.1f} / "
           f"{median['bare booking']:.1f} = {post_ratio:.2f}   (goal >= {GOAL_POST_RATIO})")
+    print(f"  of which our stack around a request: stack booking / bare booking = "
+          f"{median['stack booking'] / median['bare booking']:.2f}; the booking's own code: booking POST / stack "
+          f"booking = {median['booking POST'] / median['stack booking']:.2f}")
     print(f"booking POST, bookings/s / bare INSERT = {median['booking POST'] / median['bare INSERT']:.3f}   "
           f"(issue's 'now': 0.032)")
     print(f"booking page req/s / bare INSERT = {median['booking page']:.1f} / {median['bare INSERT']:.1f} = "

@@ -12,6 +12,7 @@ counts equal to the appointments). Exit 1 otherwise. Prints the counts of each r
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import threading
 import time
@@ -99,8 +100,8 @@ def main() -> int:
     args = parser.parse_args()
 
     booking_http.fresh_database(args.url)
-    # booking_http.load gives a quarter of each municipality's referrals to the real app's pool.
-    pools = booking_http.load(args.url, 3, 4 * BOOKINGS * args.rounds // 3 + 20)
+    # booking_http.load gives a share of each municipality's referrals (SHARES) to the real app's pool.
+    pools = booking_http.load(args.url, 3, math.ceil(BOOKINGS * args.rounds / 3 / booking_http.SHARES["real"]) + 20)
     env = {"DATABASE_URL": args.url, "SECRET_KEY": "bench-sqlite-load-" + "x" * 32, "SMS_GATEWAY": "outbox",
            "RATELIMIT_LOGIN": "10000 per minute", "RATELIMIT_LOGIN_ADDRESS": "10000 per minute"}
     if args.busy_timeout_ms is not None:
