@@ -5,7 +5,7 @@ by side with the bare baselines of bench/_bare_app.py, in one run.
     .venv/bin/python bench/booking_http.py --url postgresql://postgres@127.0.0.1:5432/other_name
     .venv/bin/python bench/booking_http.py --url sqlite:////tmp/wegwijs_booking_http.sqlite
 
-Both apps are served the same way: gunicorn, 2 sync workers each, on the same database (dropped and
+All three apps are served the same way: gunicorn, 2 sync workers each, on the same database (dropped and
 built afresh with create_all: 10 municipalities with a year of slots, referrals to book). The load
 generator is 8 threads, each one connection with its own logged-in session (an agent), requests
 back to back. Per repetition (3; medians reported), each for --seconds in turn:
@@ -21,7 +21,7 @@ back to back. Per repetition (3; medians reported), each for --seconds in turn:
   check, the service), answered with its redirect;
 - booking page: the real GET /verwijzingen/<id>/afspraak.
 
-It prints bookings/s of both and their ratio (goal >= 0.5), the booking page's req/s divided by
+It prints bookings/s of each and the ratios (the POST to the bare booking: goal >= 0.5), the booking page's req/s divided by
 the bare INSERT's (the issue's "3x today's ratio": 3 x 0.050), and the SQL statements of one page
 and one POST, counted in-process on the same database.
 """

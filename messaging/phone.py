@@ -9,7 +9,6 @@ person choose another channel (a phone call or a letter).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import phonenumbers
 from flask_babel import gettext as _
@@ -40,15 +39,7 @@ def parse_phone(raw: str, region: str = DEFAULT_REGION) -> PhoneNumber:
     Raises DomainError (field None; views attach it to their own phone field) when it is no
     valid telephone number.
     """
-    return _parse(raw or "", region)
-
-
-# A pure function of the text, and phonenumbers' parse is a tenth of a booking's CPU: every SMS
-# queued and every number shown parses a stored number again. Only answers are kept (an error is
-# raised again, in the language of the request that typed it).
-@lru_cache(maxsize=1024)
-def _parse(raw: str, region: str) -> PhoneNumber:
-    text = raw.strip()
+    text = (raw or "").strip()
     if not text:
         raise DomainError(_("Vul een telefoonnummer in."))
     if text.startswith("00"):
