@@ -6,6 +6,9 @@ PostgreSQL, sqlite3 on SQLite), the URL in BARE_DATABASE_URL.
 - POST /book: the essential work of a booking in one transaction: load the session's user (with
   its organisation), the conditional slot UPDATE ... RETURNING, INSERT appointment, history, SMS
   and processing-log rows (an audit record and a line). Form fields: user, referral, slot.
+- POST /book-complete: the same with the three statements the real booking also runs: read the
+  referral (this organisation's, and bookable) with its citizen, read the slot's location (the
+  SMS names it), move the referral to "booked". Ten statements, as the real POST.
 """
 from __future__ import annotations
 
@@ -37,6 +40,12 @@ AUDIT = ("INSERT INTO processing_audit (operation_id, at, actor_id, actor_name, 
 LINE = ("INSERT INTO processing_log_line (trace_id, operation_id, activity_id, activity_version, action, "
         "person_type, person, status, started_at, ended_at) VALUES (%s, %s, 'appointment', 1, 'create', 'citizen', "
         "%s, 'ok', %s, %s)")
+# The three statements the issue's essential SQL leaves out, for POST /book-complete.
+REFERRAL = ("SELECT r.status, c.phone_e164, c.language FROM referral r JOIN citizen c ON c.id = r.citizen_id "
+            "WHERE r.id = %s AND %s IN (r.referring_org_id, r.municipality_id)")
+LOCATION = "SELECT name, street, city FROM location WHERE id = %s"
+STATUS = "UPDATE referral SET status = 'booked', updated_at = %s WHERE id = %s"
+BOOKABLE = ("referred", "cancelled", "no_show")
 LOG_KEY = b"bench-processing-log-key"
 INSERT = "INSERT INTO bench_bare_insert (at, note) VALUES (%s, %s)"
 
@@ -102,12 +111,14 @@ def create_app() -> Flask:
         return "", 204
 
     @app.post("/book")
-    def book():
+    @app.post("/book-complete", endpoint="book_complete", defaults={"complete": True})
+    def book(complete=False):
         user_id, referral_id, slot_id = (int(request.form[k]) for k in ("user", "referral", "slot"))
         at = database.moment(datetime.now(UTC))
 
         def work(execute):
-            return essential_booking(execute, at, execute(USER, (user_id,)).fetchone(), referral_id, slot_id)
+            return essential_booking(execute, at, execute(USER, (user_id,)).fetchone(), referral_id, slot_id,
+                                     complete=complete)
 
         if database.transaction(work) is None:
             return "taken", 409
@@ -116,19 +127,29 @@ def create_app() -> Flask:
     return app
 
 
-def essential_booking(execute, at, user, referral_id: int, slot_id: int) -> int | None:
+def essential_booking(execute, at, user, referral_id: int, slot_id: int, *, complete: bool = False) -> int | None:
     """The essential SQL of a booking after the user is known (`user`: id, email, session token,
     organisation id and name): the conditional slot UPDATE ... RETURNING, INSERT appointment,
     history, SMS and the processing log's audit record and line. None when the slot is taken.
+    `complete`: also the referral's check, the location's read and the status UPDATE (/book-complete).
     Also run by bench/_stack_app.py, inside our own stack."""
+    sms = "Gemeente Bench: uw afspraak is op ..."
+    if complete:
+        referral = execute(REFERRAL, (referral_id, user[3])).fetchone()
+        if referral is None or referral[0] not in BOOKABLE:
+            return None
     slot = execute(CLAIM, (slot_id, at)).fetchone()
     if slot is None:
         return None
     _id, location_id, municipality_id, starts_at = slot
     appointment_id = execute(APPOINTMENT, (referral_id, slot_id, location_id, municipality_id, starts_at,
                                            at, user[0])).fetchone()[0]
+    if complete:
+        name, street, city = execute(LOCATION, (location_id,)).fetchone()
+        sms = f"Gemeente Bench: uw afspraak is op ... bij {name}, {street}, {city}."
+        execute(STATUS, (at, referral_id))
     execute(HISTORY, (referral_id, at, user[0], municipality_id))
-    execute(SMS, (municipality_id, "Gemeente Bench: uw afspraak is op ...", appointment_id,
+    execute(SMS, (municipality_id, sms, appointment_id,
                   f"appointment:{appointment_id}:appointment_confirmation", at, starts_at, at, at))
     operation = secrets.token_hex(8)
     execute(AUDIT, (operation, at, user[0], user[1], user[3], user[4], f"afspraak {appointment_id} geboekt"))

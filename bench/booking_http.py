@@ -13,6 +13,9 @@ back to back. Per repetition (3; medians reported), each for --seconds in turn:
 - bare INSERT: POST /insert of the bare app, one INSERT per request;
 - bare booking: POST /book of the bare app, the essential SQL of a booking with raw DB-API calls
   (load the session's user, conditional slot UPDATE, INSERT appointment, history, SMS, log);
+- bare complete: POST /book-complete of the bare app, the same plus the three statements the real
+  POST also runs (the referral's check, the location's read, the status UPDATE): ten statements,
+  raw DB-API calls. Not the issue's baseline; it shows what those three statements cost;
 - stack booking: POST /bench/boeking of bench/_stack_app.py, our app with one more route that runs
   the bare booking's SQL (raw DB-API calls) inside our stack: session, CSRF, login check, policy,
   unit of work. It splits the gap: stack booking / bare booking is what our stack around a request
@@ -47,9 +50,9 @@ PASSWORD = "Bench-wachtwoord-2026"  # bench/booking.py's
 CONNECTIONS = 8
 GOAL_POST_RATIO = 0.5
 TODAY_PAGE_RATIO = 0.050  # the "now" figure; the goal is three times that
-# Of each municipality's referrals to book (but five for the page): the real POST's and the stack
-# booking's shares; the bare booking, the fastest, gets the rest.
-SHARES = {"real": 0.2, "stack": 0.3}
+# Of each municipality's referrals to book (but five for the page): the real POST's, the stack
+# booking's and the complete bare booking's shares; the bare booking, the fastest, gets the rest.
+SHARES = {"real": 0.15, "stack": 0.2, "complete": 0.25}
 
 
 def load(url: str, municipalities: int, referrals: int) -> dict:
@@ -90,17 +93,20 @@ def load(url: str, municipalities: int, referrals: int) -> dict:
             per_town.setdefault(town_id, []).append(rid)
         slots = {town.id: [sid for sid in range(book.first[town.id], book.first[town.id] + len(book.times))
                            for _seat in range(2)] for town in towns}
-        pools = {"agent": {"id": agent.id, "email": agent.email}, "page": [], "real": [], "stack": [], "bare": []}
+        pools = {"agent": {"id": agent.id, "email": agent.email}, "page": [], "real": [], "stack": [],
+                 "complete": [], "bare": []}
         # Pairs (referral, slot) of one municipality, each slot's two seats used once: no booking
         # in the run meets a full slot. A few referrals per municipality stay for the page.
         for town_id, rids in per_town.items():
             free = iter(sorted(slots[town_id], key=lambda sid: (sid % 2, sid)))
             # The faster a measurement, the more pairs it gets (SHARES; the bare booking the rest).
             pools["page"] += rids[:5]
-            real, stack = (int((len(rids) - 5) * SHARES[name]) for name in ("real", "stack"))
-            pools["real"] += [(rid, next(free)) for rid in rids[5:5 + real]]
-            pools["stack"] += [(rid, next(free)) for rid in rids[5 + real:5 + real + stack]]
-            pools["bare"] += [(rid, next(free)) for rid in rids[5 + real + stack:]]
+            start = 5
+            for name, share in SHARES.items():
+                end = start + int((len(rids) - 5) * share)
+                pools[name] += [(rid, next(free)) for rid in rids[start:end]]
+                start = end
+            pools["bare"] += [(rid, next(free)) for rid in rids[start:]]
         db.session.remove()
         db.engine.dispose()
     return pools
@@ -149,7 +155,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=6.0, help="per measurement")
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--municipalities", type=int, default=10)
-    parser.add_argument("--referrals", type=int, default=4000, help="per municipality (each booked once)")
+    parser.add_argument("--referrals", type=int, default=6000, help="per municipality (each booked once)")
     args = parser.parse_args()
 
     fresh_database(args.url)
@@ -173,16 +179,17 @@ def main() -> int:
             c.login(agent["email"], PASSWORD, f"/verwijzingen/{pools['page'][0]}/afspraak")
         bare_clients = [Client(bare.port) for _ in range(CONNECTIONS)]
         lock = threading.Lock()
-        real_pairs, stack_pairs, bare_pairs = iter(pools["real"]), iter(pools["stack"]), iter(pools["bare"])
-
+        real_pairs, stack_pairs, bare_pairs, complete_pairs = (iter(pools[name]) for name in
+                                                               ("real", "stack", "bare", "complete"))
+        names = {id(real_pairs): "booking POST", id(stack_pairs): "stack booking", id(bare_pairs): "bare booking",
+                 id(complete_pairs): "bare complete"}
         ran_out: set[str] = set()
 
         def take(pairs):
             with lock:
                 pair = next(pairs, None)
                 if pair is None:
-                    ran_out.add({id(real_pairs): "booking POST", id(stack_pairs): "stack booking"}.get(id(pairs),
-                                                                                                      "bare booking"))
+                    ran_out.add(names[id(pairs)])
                 return pair
 
         def real_post(_i, client):
@@ -202,6 +209,11 @@ def main() -> int:
             return None if pair is None else ("POST", "/book", {"user": agent["id"], "referral": pair[0],
                                                                "slot": pair[1]})
 
+        def complete_post(_i, _client):
+            pair = take(complete_pairs)
+            return None if pair is None else ("POST", "/book-complete", {"user": agent["id"], "referral": pair[0],
+                                                                        "slot": pair[1]})
+
         def page(_i, _client):
             with lock:
                 rid = next(page_ids)
@@ -210,14 +222,15 @@ def main() -> int:
         def bare_insert(_i, _client):
             return "POST", "/insert", {}
 
-        runs: dict[str, list[float]] = {"bare INSERT": [], "bare booking": [], "stack booking": [], "booking POST": [],
-                                        "booking page": []}
-        expected = {"bare INSERT": 204, "bare booking": 302, "stack booking": 302, "booking POST": 302,
-                    "booking page": 200}
+        runs: dict[str, list[float]] = {"bare INSERT": [], "bare booking": [], "bare complete": [],
+                                        "stack booking": [], "booking POST": [], "booking page": []}
+        expected = {"bare INSERT": 204, "bare booking": 302, "bare complete": 302, "stack booking": 302,
+                    "booking POST": 302, "booking page": 200}
         for rep in range(args.repetitions):
             vacuum(args.url)
             for name, work, clients in (("bare INSERT", bare_insert, bare_clients),
                                         ("bare booking", bare_post, bare_clients),
+                                        ("bare complete", complete_post, bare_clients),
                                         ("stack booking", stack_post, stack_clients),
                                         ("booking POST", real_post, real_clients),
                                         ("booking page", page, real_clients)):
@@ -247,6 +260,8 @@ def main() -> int:
     print(f"  of which our stack around a request: stack booking / bare booking = "
           f"{median['stack booking'] / median['bare booking']:.2f}; the booking's own code: booking POST / stack "
           f"booking = {median['booking POST'] / median['stack booking']:.2f}")
+    print(f"  not the issue's baseline: booking POST / bare complete (the same ten statements as the POST) = "
+          f"{median['booking POST'] / median['bare complete']:.2f}")
     print(f"booking POST, bookings/s / bare INSERT = {median['booking POST'] / median['bare INSERT']:.3f}   "
           f"(issue's 'now': 0.032)")
     print(f"booking page req/s / bare INSERT = {median['booking page']:.1f} / {median['bare INSERT']:.1f} = "
