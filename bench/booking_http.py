@@ -6,7 +6,7 @@ by side with the bare baselines of bench/_bare_app.py, in one run.
     .venv/bin/python bench/booking_http.py --url sqlite:////tmp/wegwijs_booking_http.sqlite
 
 All three apps are served the same way: gunicorn, 2 sync workers each, on the same database (dropped and
-built afresh with create_all: 10 municipalities with a year of slots, referrals to book). The load
+built afresh with create_all: 14 municipalities with a year of slots, referrals to book). The load
 generator is 8 threads, each one connection with its own logged-in session (an agent), requests
 back to back. Per repetition (3; medians reported), each for --seconds in turn:
 
@@ -20,6 +20,9 @@ back to back. Per repetition (3; medians reported), each for --seconds in turn:
   the bare booking's SQL (raw DB-API calls) inside our stack: session, CSRF, login check, policy,
   unit of work. It splits the gap: stack booking / bare booking is what our stack around a request
   costs, booking POST / stack booking what the booking's own code costs;
+- core sketch: POST /bench/core-boeking/<id> of bench/_core_sketch_app.py, the stack app with a
+  sketch of the booking POST in SQLAlchemy Core (rows, no ORM objects; an SMS citizen's path only):
+  what the POST would reach if its path left the ORM for Core. Never part of the app;
 - booking POST: the real POST /verwijzingen/<id>/afspraak of a free slot (CSRF, session, login
   check, the service), answered with its redirect;
 - booking page: the real GET /verwijzingen/<id>/afspraak.
@@ -51,8 +54,9 @@ CONNECTIONS = 8
 GOAL_POST_RATIO = 0.5
 TODAY_PAGE_RATIO = 0.050  # the "now" figure; the goal is three times that
 # Of each municipality's referrals to book (but five for the page): the real POST's, the stack
-# booking's and the complete bare booking's shares; the bare booking, the fastest, gets the rest.
-SHARES = {"real": 0.15, "stack": 0.2, "complete": 0.25}
+# booking's, the complete bare booking's and the Core sketch's shares, by their speed; the bare
+# booking, the fastest, gets the rest.
+SHARES = {"real": 0.11, "stack": 0.19, "complete": 0.27, "core": 0.14}
 
 
 def load(url: str, municipalities: int, referrals: int) -> dict:
@@ -94,7 +98,7 @@ def load(url: str, municipalities: int, referrals: int) -> dict:
         slots = {town.id: [sid for sid in range(book.first[town.id], book.first[town.id] + len(book.times))
                            for _seat in range(2)] for town in towns}
         pools = {"agent": {"id": agent.id, "email": agent.email}, "page": [], "real": [], "stack": [],
-                 "complete": [], "bare": []}
+                 "complete": [], "core": [], "bare": []}
         # Pairs (referral, slot) of one municipality, each slot's two seats used once: no booking
         # in the run meets a full slot. A few referrals per municipality stay for the page.
         for town_id, rids in per_town.items():
@@ -154,8 +158,8 @@ def main() -> int:
     parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/wegwijs_booking_http_bench")
     parser.add_argument("--seconds", type=float, default=6.0, help="per measurement")
     parser.add_argument("--repetitions", type=int, default=3)
-    parser.add_argument("--municipalities", type=int, default=10)
-    parser.add_argument("--referrals", type=int, default=6000, help="per municipality (each booked once)")
+    parser.add_argument("--municipalities", type=int, default=14)
+    parser.add_argument("--referrals", type=int, default=6000, help="per municipality (each booked once; at most the two seats of its year of slots, about 6,000)")
     args = parser.parse_args()
 
     fresh_database(args.url)
@@ -168,6 +172,7 @@ def main() -> int:
                     pythonpath=str(Path(__file__).resolve().parent))
     # As bench._stack_app: with bench/ first on the path, bench/reports.py would hide the app's reports.
     stack = Gunicorn("bench._stack_app:create_app()", {**env, "DATABASE_URL": args.url})
+    core = Gunicorn("bench._core_sketch_app:create_app()", {**env, "DATABASE_URL": args.url})
     try:
         agent = pools["agent"]
         page_ids = itertools.cycle(pools["page"])
@@ -177,12 +182,15 @@ def main() -> int:
         stack_clients = [Client(stack.port) for _ in range(CONNECTIONS)]
         for c in stack_clients:
             c.login(agent["email"], PASSWORD, f"/verwijzingen/{pools['page'][0]}/afspraak")
+        core_clients = [Client(core.port) for _ in range(CONNECTIONS)]
+        for c in core_clients:
+            c.login(agent["email"], PASSWORD, f"/verwijzingen/{pools['page'][0]}/afspraak")
         bare_clients = [Client(bare.port) for _ in range(CONNECTIONS)]
         lock = threading.Lock()
-        real_pairs, stack_pairs, bare_pairs, complete_pairs = (iter(pools[name]) for name in
-                                                               ("real", "stack", "bare", "complete"))
+        real_pairs, stack_pairs, bare_pairs, complete_pairs, core_pairs = (
+            iter(pools[name]) for name in ("real", "stack", "bare", "complete", "core"))
         names = {id(real_pairs): "booking POST", id(stack_pairs): "stack booking", id(bare_pairs): "bare booking",
-                 id(complete_pairs): "bare complete"}
+                 id(complete_pairs): "bare complete", id(core_pairs): "core sketch"}
         ran_out: set[str] = set()
 
         def take(pairs):
@@ -214,6 +222,11 @@ def main() -> int:
             return None if pair is None else ("POST", "/book-complete", {"user": agent["id"], "referral": pair[0],
                                                                         "slot": pair[1]})
 
+        def core_post(_i, client):
+            pair = take(core_pairs)
+            return None if pair is None else ("POST", f"/bench/core-boeking/{pair[0]}", {"slot": pair[1],
+                                                                                       "csrf_token": client.token})
+
         def page(_i, _client):
             with lock:
                 rid = next(page_ids)
@@ -223,15 +236,16 @@ def main() -> int:
             return "POST", "/insert", {}
 
         runs: dict[str, list[float]] = {"bare INSERT": [], "bare booking": [], "bare complete": [],
-                                        "stack booking": [], "booking POST": [], "booking page": []}
+                                        "stack booking": [], "core sketch": [], "booking POST": [], "booking page": []}
         expected = {"bare INSERT": 204, "bare booking": 302, "bare complete": 302, "stack booking": 302,
-                    "booking POST": 302, "booking page": 200}
+                    "core sketch": 302, "booking POST": 302, "booking page": 200}
         for rep in range(args.repetitions):
             vacuum(args.url)
             for name, work, clients in (("bare INSERT", bare_insert, bare_clients),
                                         ("bare booking", bare_post, bare_clients),
                                         ("bare complete", complete_post, bare_clients),
                                         ("stack booking", stack_post, stack_clients),
+                                        ("core sketch", core_post, core_clients),
                                         ("booking POST", real_post, real_clients),
                                         ("booking page", page, real_clients)):
                 rate, statuses = hammer(clients, work, args.seconds)
@@ -246,6 +260,7 @@ def main() -> int:
         real.stop()
         bare.stop()
         stack.stop()
+        core.stop()
 
     median = {name: statistics.median(rates) for name, rates in runs.items()}
     post_ratio = median["booking POST"] / median["bare booking"]
@@ -262,6 +277,8 @@ def main() -> int:
           f"booking = {median['booking POST'] / median['stack booking']:.2f}")
     print(f"  not the issue's baseline: booking POST / bare complete (the same ten statements as the POST) = "
           f"{median['booking POST'] / median['bare complete']:.2f}")
+    print(f"  not the app: the booking POST sketched in SQLAlchemy Core / bare booking = "
+          f"{median['core sketch'] / median['bare booking']:.2f}")
     print(f"booking POST, bookings/s / bare INSERT = {median['booking POST'] / median['bare INSERT']:.3f}   "
           f"(issue's 'now': 0.032)")
     print(f"booking page req/s / bare INSERT = {median['booking page']:.1f} / {median['bare INSERT']:.1f} = "
