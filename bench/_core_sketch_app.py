@@ -27,9 +27,12 @@ from messaging.services import _OPTED_OUT, next_allowed_send, reason_for
 from privacy.services import record
 from referrals import services as rs
 from referrals.forms import BookForm
+from referrals.letters import bring_of
 from referrals.models import Appointment, Citizen, Location, Referral
-from referrals.vocabulary import TRANSITIONS, Status
+from referrals.vocabulary import Status
 
+# The referral with what the real path reads of its citizen (phone_is_mobile, reads_poorly and
+# helper_gets_copy decide the steps this sketch leaves out) and of both organisations.
 R, C, L = Referral.__table__, Citizen.__table__, Location.__table__
 M = Organisation.__table__.alias("m")
 A = Organisation.__table__.alias("a")
@@ -84,8 +87,6 @@ def create_app():
                                         municipality_id=slot.municipality_id, starts_at=slot.starts_at,
                                         channel=ref.channel, booked_at=now, booked_by_id=current_user.id)).scalar()
         loc = conn.execute(_LOC, {"lid": slot.location_id}).first()
-        if Status.BOOKED not in TRANSITIONS.get(ref.status, set()):
-            abort(409)
         conn.execute(rs._MOVE_REFERRAL, {"moved_id": ref.id, "status": "booked", "updated_at": now})
         conn.execute(rs._ADD_HISTORY, dict(referral_id=ref.id, at=now, by_user_id=current_user.id,
                                            from_status=ref.status, to_status="booked", owner_org_id=ref.owner_org_id,
@@ -93,7 +94,7 @@ def create_app():
         lang = ref.language
         values = {"sender": ref.sms_name or default_sms_name(ref.m_name), "address": loc.street, "city": loc.city,
                   "where": ", ".join(p for p in (loc.room, loc.street, loc.city) if p),
-                  "bring": loc.what_to_bring or "paspoort of ID-kaart", "phone": loc.phone,
+                  "bring": bring_of(loc, lang), "phone": loc.phone,
                   **sms_date_time(slot.starts_at, lang),
                   "maker": sms_texts.agency_with_article(ref.a_name, lang)}
         phone = parse_phone(ref.phone_e164)

@@ -5,7 +5,7 @@ by side with the bare baselines of bench/_bare_app.py, in one run.
     .venv/bin/python bench/booking_http.py --url postgresql://postgres@127.0.0.1:5432/other_name
     .venv/bin/python bench/booking_http.py --url sqlite:////tmp/wegwijs_booking_http.sqlite
 
-All three apps are served the same way: gunicorn, 2 sync workers each, on the same database (dropped and
+Every app is served the same way: gunicorn, 2 sync workers each, on the same database (dropped and
 built afresh with create_all: 14 municipalities with a year of slots, referrals to book). The load
 generator is 8 threads, each one connection with its own logged-in session (an agent), requests
 back to back. Per repetition (3; medians reported), each for --seconds in turn:
@@ -187,43 +187,42 @@ def main() -> int:
             c.login(agent["email"], PASSWORD, f"/verwijzingen/{pools['page'][0]}/afspraak")
         bare_clients = [Client(bare.port) for _ in range(CONNECTIONS)]
         lock = threading.Lock()
-        real_pairs, stack_pairs, bare_pairs, complete_pairs, core_pairs = (
-            iter(pools[name]) for name in ("real", "stack", "bare", "complete", "core"))
-        names = {id(real_pairs): "booking POST", id(stack_pairs): "stack booking", id(bare_pairs): "bare booking",
-                 id(complete_pairs): "bare complete", id(core_pairs): "core sketch"}
+        labels = {"real": "booking POST", "stack": "stack booking", "bare": "bare booking",
+                  "complete": "bare complete", "core": "core sketch"}
+        pairs = {name: iter(pools[name]) for name in labels}
         ran_out: set[str] = set()
 
-        def take(pairs):
+        def take(name):
             with lock:
-                pair = next(pairs, None)
+                pair = next(pairs[name], None)
                 if pair is None:
-                    ran_out.add(names[id(pairs)])
+                    ran_out.add(labels[name])
                 return pair
 
         def real_post(_i, client):
-            pair = take(real_pairs)
+            pair = take("real")
             if pair is None:
                 return None
             rid, sid = pair
             return "POST", f"/verwijzingen/{rid}/afspraak", {"slot": sid, "csrf_token": client.token}
 
         def stack_post(_i, client):
-            pair = take(stack_pairs)
+            pair = take("stack")
             return None if pair is None else ("POST", "/bench/boeking", {"referral": pair[0], "slot": pair[1],
                                                                           "csrf_token": client.token})
 
         def bare_post(_i, _client):
-            pair = take(bare_pairs)
+            pair = take("bare")
             return None if pair is None else ("POST", "/book", {"user": agent["id"], "referral": pair[0],
                                                                "slot": pair[1]})
 
         def complete_post(_i, _client):
-            pair = take(complete_pairs)
+            pair = take("complete")
             return None if pair is None else ("POST", "/book-complete", {"user": agent["id"], "referral": pair[0],
                                                                         "slot": pair[1]})
 
         def core_post(_i, client):
-            pair = take(core_pairs)
+            pair = take("core")
             return None if pair is None else ("POST", f"/bench/core-boeking/{pair[0]}", {"slot": pair[1],
                                                                                        "csrf_token": client.token})
 
