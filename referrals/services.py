@@ -733,6 +733,23 @@ def _refuse_late_letter(citizen: Citizen, slot_id: int, municipality_id: int) ->
                               "inwoner nu de datum en tijd."), "slot")
 
 
+def _refuse_unreachable(citizen: Citizen) -> None:
+    """book() writes without a savepoint, so it checks the numbers its SMS go to before its first
+    write: a stored number that the phone library no longer accepts (a new number plan) would
+    otherwise fail the SMS after the seat, the appointment and the status were written."""
+    for number, helper in ((citizen.phone_e164 if citizen.gets_sms else "", False),
+                           (citizen.helper_phone_e164 if citizen.helper_gets_copy else "", True)):
+        if not number:
+            continue
+        try:
+            parse_phone(number)
+        except DomainError:
+            whose = _("van de helper van de inwoner") if helper else _("van de inwoner")
+            raise DomainError(_("Er is niets geboekt: het telefoonnummer %(whose)s is niet meer geldig. Pas het "
+                                "nummer aan (de privacycontactpersoon van de gemeente kan dat) en boek dan opnieuw.",
+                                whose=whose)) from None
+
+
 def _claim_seat(slot_id: int, municipality_id: int):
     """One conditional UPDATE ... RETURNING: takes a seat only if the slot is the municipality's, in
     the future and not full, and returns what the appointment copies (id, location_id,
@@ -796,12 +813,14 @@ def book(referral: Referral, slot_id: int, *, actor: User, letter_late_ok: bool 
     The hot path (issue 16): the referral comes with its citizen, municipality and agency
     (`referral_to_book`); then one conditional UPDATE ... RETURNING claims the seat, one SELECT
     reads the location (its municipality is the referral's, loaded already), and the appointment, the history, the SMS and the
-    log entry are one INSERT each. No savepoint: every refusal comes before the first write, or
-    (`_new_appointment`) undoes the seat it claimed before it raises."""
+    log entry are one INSERT each. No savepoint: every refusal comes before the first write (the
+    SMS numbers too: `_refuse_unreachable`), or (`_new_appointment`) undoes the seat it claimed
+    before it raises."""
     if referral.status not in (Status.REFERRED, Status.CANCELLED, Status.NO_SHOW):
         raise DomainError(_("Deze verwijzing heeft al een afspraak. Verzet die afspraak als dat nodig is."))
     if not letter_late_ok:
         _refuse_late_letter(referral.citizen, slot_id, referral.municipality_id)
+    _refuse_unreachable(referral.citizen)
     slot = _claim_seat(slot_id, referral.municipality_id)
     appointment = _new_appointment(referral, slot, actor)
     location = db.session.execute(_BOOKED_LOCATION, {"location_id": slot.location_id}).scalar_one()

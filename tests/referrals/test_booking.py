@@ -332,3 +332,32 @@ def test_the_booking_writes_the_history_row_change_status_would_and_a_savepoint_
         referral.id, "referred", world.agent.id, booked_at)
     assert change.owner_org_id == referral.owner_org_id and change.note.startswith("Afspraak ")
     assert referral.status == "booked" and referral.updated_at == booked_at
+
+
+@pytest.mark.parametrize("column, stored", [("phone_e164", "+31600000000"), ("helper_phone_e164", "+31600000000")])
+def test_a_stored_number_that_is_no_longer_valid_refuses_the_booking_with_nothing_saved(
+        world, client, login, post_form, column, stored):
+    """The booking writes without a savepoint (issue 16), so it must refuse before its first write:
+    a citizen's (or their helper's) stored number that the phone library no longer accepts (say,
+    after an update of its number plan) would otherwise fail the SMS after the seat, the appointment
+    and the status were written, and the request would save that half of a booking."""
+    from referrals.models import Citizen
+    referral = make_referral(world.agent)
+    values = {column: stored}
+    if column == "helper_phone_e164":
+        values["helper_gets_copy"] = True
+    db.session.execute(Citizen.__table__.update().where(Citizen.id == referral.citizen_id).values(**values))
+    db.session.commit()
+    slot = free_slots(world.municipality.id, limit=1)[0]
+    login(client, world.agent)
+    response = post_form(client, f"/verwijzingen/{referral.id}/afspraak", {"slot": slot.id},
+                         get_url=f"/verwijzingen/{referral.id}/afspraak")
+    assert response.status_code == 422
+    assert "Er is niets geboekt" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Slot, slot.id).booked == 0
+    assert db.session.get(Referral, referral.id).status == "referred"
+    assert db.session.execute(select(func.count(Appointment.id))).scalar_one() == 0
+    assert db.session.execute(select(func.count(StatusChange.id)).where(StatusChange.to_status == "booked")
+                              ).scalar_one() == 0
+    assert _sms() == []
