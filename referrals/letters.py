@@ -5,13 +5,19 @@ never the citizen's name, phone or address: those come from the citizen's record
 
 Every letter has the same frame as the appointment letter (templates/referrals/task_letter.html):
 the municipality and the location's address and phone as sender, place and date, a subject line,
-the paragraphs, and the number to call. A paragraph whose values are empty is left out.
+the paragraphs, and the number to call. A paragraph whose values are empty is left out, or a
+paragraph given as a pair (with the value, without it) says it the second way.
+
+A person other than the citizen (a buddy) is named by a letter's `people` lookup, from an id in
+the values when the letter is printed: the task stores no copy of the name, so an erased person
+is no longer named. The work list's description (`plain_text`) is written without it.
 
 Contexts above referrals register their own letters (`register_letters`), as they do their steps.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,7 +39,11 @@ DIGISTERKER = _l("Digisterker is een cursus over DigiD en internet.")
 @dataclass(frozen=True)
 class Letter:
     subject: object  # lazy text
-    paragraphs: tuple  # lazy texts with %(name)s values: when, place, bring, phone, title, note
+    # Lazy texts with %(name)s values (when, place, bring, phone, title, note, name), or pairs of
+    # them: (with the values, without them).
+    paragraphs: tuple
+    # The values that name people, looked up from the stored values when the letter is printed.
+    people: Callable[[dict], dict] | None = None
 
 
 LETTERS: dict[str, Letter] = {
@@ -85,16 +95,21 @@ def values_for(values: dict, location: Location | None) -> dict[str, str]:
     return out
 
 
-def render(letter: str, values: dict, location: Location | None) -> tuple[str, list[str]]:
-    """(subject, paragraphs) of a letter in the current language."""
+def render(letter: str, values: dict, location: Location | None, *, people: bool = True) -> tuple[str, list[str]]:
+    """(subject, paragraphs) of a letter in the current language; `people=False` leaves out the
+    names the letter looks up (`Letter.people`)."""
     spec = LETTERS[letter]
     filled = values_for(values, location)
+    if people and spec.people is not None:
+        filled.update(spec.people(values))
     paragraphs = []
     for paragraph in spec.paragraphs:
-        text = str(paragraph)
-        names = _names(text)
-        if all(filled.get(name) for name in names):
-            paragraphs.append(text % {name: filled[name] for name in names} if names else text)
+        for way in paragraph if isinstance(paragraph, tuple) else (paragraph,):
+            text = str(way)
+            names = _names(text)
+            if all(filled.get(name) for name in names):
+                paragraphs.append(text % {name: filled[name] for name in names} if names else text)
+                break
     return str(spec.subject), paragraphs
 
 
@@ -124,7 +139,8 @@ def sender_values(municipality_id: int, **values) -> dict:
 
 
 def plain_text(letter: str, values: dict, language: str = "nl") -> str:
-    """The letter's body as one text (stored on the task for the work list: Dutch)."""
+    """The letter's body as one text (stored on the task for the work list: Dutch), naming no one
+    but the citizen's municipality."""
     with force_locale(language):
-        _subject, paragraphs = render(letter, values, location_of(values))
+        _subject, paragraphs = render(letter, values, location_of(values), people=False)
     return " ".join(paragraphs)

@@ -120,12 +120,23 @@ def municipality_phone(municipality_id: int) -> str:
 
 
 # The letters of this context (referrals.letters), printed in the citizen's language.
+def _buddy_named(values: dict) -> dict:
+    """The buddy's first name for a letter being printed, from the pairing in its values (the task
+    keeps no copy: an erased volunteer is no longer named)."""
+    pairing = db.session.get(BuddyPairing, values["pairing_id"]) if values.get("pairing_id") else None
+    volunteer = db.session.get(Volunteer, pairing.volunteer_id) if pairing else None
+    return {"name": volunteer.first_name if volunteer else ""}
+
+
 register_letters({
     "buddy_paired": Letter(_l("U krijgt een maatje"),
-                           (_l("Goed nieuws: %(name)s wordt uw maatje."), _l("Het eerste bezoek is op %(when)s."),
-                            _l("%(name)s belt u vooraf."), _l("Vragen? Bel ons op %(phone)s."))),
+                           ((_l("Goed nieuws: %(name)s wordt uw maatje."), _l("Goed nieuws: u krijgt een maatje.")),
+                            _l("Het eerste bezoek is op %(when)s."),
+                            (_l("%(name)s belt u vooraf."), _l("Uw maatje belt u vooraf.")),
+                            _l("Vragen? Bel ons op %(phone)s.")), people=_buddy_named),
     "buddy_ended": Letter(_l("Uw maatje stopt"),
-                          (_l("Uw maatje %(name)s komt niet meer."), _l("Vragen? Bel ons op %(phone)s."))),
+                          ((_l("Uw maatje %(name)s komt niet meer."), _l("Uw maatje komt niet meer.")),
+                           _l("Vragen? Bel ons op %(phone)s.")), people=_buddy_named),
 })
 
 
@@ -763,10 +774,10 @@ def confirm_pairing(search: BuddySearch, *, first_visit_at: datetime | None, act
                  subject_type="buddy_pairing", subject_id=pairing.id,
                  dedup_key=f"buddy_pairing:{pairing.id}:citizen", municipality_id=search.municipality_id,
                  referral_id=referral.id, reason="other",
-                 task_text=f"Bel de inwoner: {volunteer.first_name} wordt het maatje; eerste bezoek "
-                           f"{visit['date']} om {visit['time']}.",
+                 task_text=f"Bel de inwoner: er is een maatje gekoppeld; eerste bezoek {visit['date']} om "
+                           f"{visit['time']}. Naam en telefoon van het maatje staan bij de koppeling.",
                  letter="buddy_paired", letter_values=sender_values(
-                     search.municipality_id, name=volunteer.first_name, at=first_visit_at.isoformat()))
+                     search.municipality_id, pairing_id=pairing.id, at=first_visit_at.isoformat()))
     _mark_referral(referral, "buddy_paired", actor=actor)
     record("buddy", "update", "citizen", referral.citizen_id,
            detail=f"voornaam en telefoon naar vrijwilliger {volunteer.id}", actor=actor)
@@ -864,8 +875,8 @@ def end_pairing(pairing: BuddyPairing, *, reason: str, actor: User) -> None:
                  subject_type="buddy_pairing", subject_id=pairing.id,
                  dedup_key=f"buddy_pairing:{pairing.id}:ended:citizen", municipality_id=pairing.municipality_id,
                  referral_id=referral.id, reason="other",
-                 task_text=f"Bel de inwoner: de koppeling met maatje {volunteer.first_name} is beëindigd.",
-                 letter="buddy_ended", letter_values=sender_values(pairing.municipality_id, name=volunteer.first_name))
+                 task_text="Bel de inwoner: de koppeling met het maatje is beëindigd.",
+                 letter="buddy_ended", letter_values=sender_values(pairing.municipality_id, pairing_id=pairing.id))
     _mark_referral(referral, "buddy_ended", actor=actor)
     record("buddy", "update", "citizen", referral.citizen_id, detail=f"reden {reason}", actor=actor)
 

@@ -42,3 +42,32 @@ def test_a_dutch_letter_citizen_gets_the_dutch_letter(town, client, login):
     login(client, town.counter)
     letter = _printed(client, _letter_task("buddy_paired"))
     assert "Goed nieuws: Anna wordt uw maatje." in letter and "Vragen? Bel ons op" in letter
+
+
+def test_the_tasks_keep_no_copy_of_the_buddys_name_and_an_erased_buddy_is_no_longer_named(town, client, login):
+    """A task refers to the pairing; the letter looks the buddy's name up when it is printed. So a
+    volunteer's erasure reaches the letter citizen's tasks too (kept for twelve months)."""
+    from privacy import registry
+    from volunteers.models import Volunteer
+    pairing = paired(town, language="nl", **LETTER_CITIZEN)
+    end_pairing(pairing, reason="goal_reached", actor=town.coordinator)
+    db.session.commit()
+    tasks = [_letter_task("buddy_paired"), _letter_task("buddy_ended")]
+    for task in tasks:
+        assert "Anna" not in task.description and "Anna" not in str(task.letter_values)
+    assert tasks[0].description.startswith("Goed nieuws: u krijgt een maatje. Het eerste bezoek is op")
+    assert tasks[1].description.startswith("Uw maatje komt niet meer.")
+    login(client, town.counter)
+    assert "Goed nieuws: Anna wordt uw maatje." in _printed(client, tasks[0])
+    assert "Uw maatje Anna komt niet meer." in _printed(client, tasks[1])
+
+    # What the second privacy officer's approval runs: every holding of the volunteer erases.
+    volunteer = db.session.get(Volunteer, pairing.volunteer_id)
+    person = registry.PERSON_TYPES["volunteer"].get(volunteer.id, town.coordinator)
+    for holding in registry.holdings_for("volunteer"):
+        holding.erase(person)
+    db.session.commit()
+    printed = _printed(client, tasks[0])
+    assert "Anna" not in printed and "Goed nieuws: u krijgt een maatje." in printed and "Uw maatje belt u vooraf." in printed
+    printed = _printed(client, tasks[1])
+    assert "Anna" not in printed and "Uw maatje komt niet meer." in printed
