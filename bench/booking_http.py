@@ -8,7 +8,8 @@ by side with the bare baselines of bench/_bare_app.py, in one run.
 Every app is served the same way: gunicorn, 2 sync workers each, on the same database (dropped and
 built afresh with create_all: 14 municipalities with a year of slots, referrals to book). The load
 generator is 8 threads, each one connection with its own logged-in session (an agent), requests
-back to back. Per repetition (3; medians reported), each for --seconds in turn:
+back to back. After a warm-up (each line for --warmup seconds, not measured), per repetition (3;
+medians reported), each for --seconds in turn:
 
 - bare INSERT: POST /insert of the bare app, one INSERT per request;
 - bare booking: POST /book of the bare app, the essential SQL of a booking with raw DB-API calls
@@ -158,6 +159,7 @@ def main() -> int:
     parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/wegwijs_booking_http_bench")
     parser.add_argument("--seconds", type=float, default=6.0, help="per measurement")
     parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds per line before the repetitions, not measured")
     parser.add_argument("--municipalities", type=int, default=14)
     parser.add_argument("--referrals", type=int, default=6000, help="per municipality (each booked once; at most the two seats of its year of slots, about 6,000)")
     args = parser.parse_args()
@@ -238,15 +240,18 @@ def main() -> int:
                                         "stack booking": [], "core sketch": [], "booking POST": [], "booking page": []}
         expected = {"bare INSERT": 204, "bare booking": 302, "bare complete": 302, "stack booking": 302,
                     "core sketch": 302, "booking POST": 302, "booking page": 200}
+        lines = (("bare INSERT", bare_insert, bare_clients), ("bare booking", bare_post, bare_clients),
+                 ("bare complete", complete_post, bare_clients), ("stack booking", stack_post, stack_clients),
+                 ("core sketch", core_post, core_clients), ("booking POST", real_post, real_clients),
+                 ("booking page", page, real_clients))
+        # Not measured: each line once for --warmup seconds, so every worker has compiled its
+        # statements and loaded its templates before the first repetition (which otherwise ran up
+        # to a third slower for the real app alone).
+        for _name, work, clients in lines:
+            hammer(clients, work, args.warmup)
         for rep in range(args.repetitions):
             vacuum(args.url)
-            for name, work, clients in (("bare INSERT", bare_insert, bare_clients),
-                                        ("bare booking", bare_post, bare_clients),
-                                        ("bare complete", complete_post, bare_clients),
-                                        ("stack booking", stack_post, stack_clients),
-                                        ("core sketch", core_post, core_clients),
-                                        ("booking POST", real_post, real_clients),
-                                        ("booking page", page, real_clients)):
+            for name, work, clients in lines:
                 rate, statuses = hammer(clients, work, args.seconds)
                 if name in ran_out:
                     raise SystemExit(f"{name}: ran out of referrals to book before the {args.seconds:g} s were up; "
