@@ -65,6 +65,15 @@ def parse_phone(raw: str, region: str = DEFAULT_REGION) -> PhoneNumber:
     )
 
 
+def is_mobile_number(e164: str) -> bool:
+    """A stored number that can take an SMS: False for a landline, an empty number, and one that no
+    longer parses (a number plan changed since it was stored)."""
+    try:
+        return parse_phone(e164).is_mobile
+    except DomainError:
+        return False
+
+
 def format_phone(e164: str) -> str:
     """Display form of a stored E.164 number; the raw value when it cannot be parsed."""
     try:

@@ -104,6 +104,7 @@ def opted_out_numbers(numbers: list[str]) -> set[str]:
 _REASONS = {
     "opted_out": _l("Niet verzonden: dit nummer heeft zich afgemeld voor sms (STOP)."),
     "landline": _l("Niet verzonden: dit is een vast nummer, dat kan geen sms ontvangen. Kies bellen of een brief."),
+    "invalid_number": _l("Niet verzonden: dit telefoonnummer is niet (meer) geldig. Verbeter het nummer."),
     "expired": _l("Niet verzonden: het bericht was verlopen voordat het verstuurd kon worden."),
     "no_provider": _l("Niet verzonden: geen sms-provider ingesteld."),
     "unreachable": _l("Niet verzonden: de sms-provider was steeds niet bereikbaar."),
@@ -143,26 +144,34 @@ def queue_sms(*, to: str, purpose: str, language: str, values: dict, subject_typ
               expires_at: datetime | None = None) -> OutboxMessage:
     """Put an SMS in the outbox, in the caller's transaction (this function does not commit).
 
-    - `to`: any form a person typed; normalised to E.164. An invalid number raises DomainError.
+    - `to`: a stored number (E.164) or any form a person typed; normalised to E.164. One that does
+      not parse (any more: a number plan changes) is stored as `failed` (`invalid_number`), so the
+      caller's work (a booking, a batch of reminders) goes on and the failure is on the outbox and,
+      for a referral's subject, a call-back task (referrals.outreach.tasks_for_failed_sms).
     - `purpose`/`language`: which text of messaging/sms_texts.py; `values` fill it in.
     - `subject_type`/`subject_id`: the record it concerns (e.g. "appointment", 12).
     - `dedup_key`: the same key is queued once, ever; a second call returns the first message.
     - `expires_at`: optional; a message still unsent by then is not sent (e.g. a reminder for an
       appointment that has passed).
-    A landline or a number that said STOP is stored as `failed` with the reason, never sent.
+    A landline, an invalid number or a number that said STOP is stored as `failed` with the
+    reason, never sent.
     Outside the quiet hours it is due at once, otherwise at 08:00.
     """
-    phone = parse_phone(to)
+    try:
+        phone = parse_phone(to)
+        e164, mobile, invalid = phone.e164, phone.is_mobile, False
+    except DomainError:
+        e164, mobile, invalid = (to or "").strip()[:20], False, True
     _template, used_language = sms_texts.template_for(purpose, language)
     body = sms_texts.render(purpose, used_language, values)
     now = clock.now()
     values = dict(
-        organisation_id=organisation_id, to_e164=phone.e164, purpose=purpose, language=used_language,
+        organisation_id=organisation_id, to_e164=e164, purpose=purpose, language=used_language,
         body=body, segments=gsm7.segments(body), subject_type=subject_type, subject_id=subject_id,
         dedup_key=dedup_key, attempts=0, expires_at=expires_at, created_at=now, status_changed_at=now,
     )
     expressions = None
-    if phone.is_mobile:
+    if mobile:
         # The opt-out is read by the INSERT itself: one statement, no look-up before it.
         values.update(next_attempt_at=next_allowed_send(now), error_reason=reason_for("opted_out"))
         expressions = {name: f"CASE WHEN {_OPTED_OUT} THEN {if_out} ELSE {if_not} END"
@@ -172,8 +181,8 @@ def queue_sms(*, to: str, purpose: str, language: str, values: dict, subject_typ
                                                     ("error_code", "'opted_out'", "NULL"),
                                                     ("error_reason", ":error_reason", "NULL"))}
     else:
-        values.update(status=SmsStatus.FAILED.value, next_attempt_at=None, error_code="landline",
-                      error_reason=reason_for("landline"))
+        code = "invalid_number" if invalid else "landline"
+        values.update(status=SmsStatus.FAILED.value, next_attempt_at=None, error_code=code, error_reason=reason_for(code))
     # The UNIQUE constraint on dedup_key decides, also when two transactions race: the INSERT is
     # refused without aborting the caller's transaction. RETURNING gives the new message whole.
     message = insert_unless_taken(OutboxMessage, values, conflict="dedup_key", expressions=expressions)

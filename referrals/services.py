@@ -46,7 +46,7 @@ from extensions.dates import (
     working_days_before,
 )
 from messaging.gsm7 import is_gsm7
-from messaging.phone import format_phone, parse_phone
+from messaging.phone import format_phone, is_mobile_number, parse_phone
 from messaging.services import next_allowed_send, queue_sms, withdraw
 from messaging.sms_texts import LONGEST_VALUES, agency_with_article, render
 from privacy.services import record
@@ -690,8 +690,7 @@ def _tell_citizen(appointment: Appointment, location: Location, citizen: Citizen
                  reason=purpose, expires_at=sms_expiry(appointment, purpose), appointment_id=appointment.id,
                  letter=letter, letter_values={"location_id": location.id,
                                                "at": appointment.starts_at.isoformat()} if letter else None)
-    if purpose in HELPER_COPIES and citizen.helper_gets_copy and citizen.helper_phone_e164 \
-            and parse_phone(citizen.helper_phone_e164).is_mobile:
+    if purpose in HELPER_COPIES and citizen.helper_gets_copy and is_mobile_number(citizen.helper_phone_e164):
         queue_sms(to=citizen.helper_phone_e164, purpose=HELPER_COPIES[purpose], language=citizen.language,
                   values={**values, "name": citizen.name.split()[0]}, subject_type="appointment",
                   subject_id=appointment.id, dedup_key=f"{key}:helper", organisation_id=appointment.municipality_id,
@@ -731,23 +730,6 @@ def _refuse_late_letter(citizen: Citizen, slot_id: int, municipality_id: int) ->
         raise LetterTooLate(_("De inwoner krijgt een brief. Die komt niet op tijd aan: er zijn minder dan drie "
                               "werkdagen tot deze afspraak. Kies een latere tijd, of boek toch en noem de "
                               "inwoner nu de datum en tijd."), "slot")
-
-
-def _refuse_unreachable(citizen: Citizen) -> None:
-    """book() writes without a savepoint, so it checks the numbers its SMS go to before its first
-    write: a stored number that the phone library no longer accepts (a new number plan) would
-    otherwise fail the SMS after the seat, the appointment and the status were written."""
-    for number, helper in ((citizen.phone_e164 if citizen.gets_sms else "", False),
-                           (citizen.helper_phone_e164 if citizen.helper_gets_copy else "", True)):
-        if not number:
-            continue
-        try:
-            parse_phone(number)
-        except DomainError:
-            whose = _("van de helper van de inwoner") if helper else _("van de inwoner")
-            raise DomainError(_("Er is niets geboekt: het telefoonnummer %(whose)s is niet meer geldig. Pas het "
-                                "nummer aan (de privacycontactpersoon van de gemeente kan dat) en boek dan opnieuw.",
-                                whose=whose)) from None
 
 
 def _claim_seat(slot_id: int, municipality_id: int):
@@ -813,14 +795,13 @@ def book(referral: Referral, slot_id: int, *, actor: User, letter_late_ok: bool 
     The hot path (issue 16): the referral comes with its citizen, municipality and agency
     (`referral_to_book`); then one conditional UPDATE ... RETURNING claims the seat, one SELECT
     reads the location (its municipality is the referral's, loaded already), and the appointment, the history, the SMS and the
-    log entry are one INSERT each. No savepoint: every refusal comes before the first write (the
-    SMS numbers too: `_refuse_unreachable`), or (`_new_appointment`) undoes the seat it claimed
-    before it raises."""
+    log entry are one INSERT each. No savepoint: every refusal comes before the first write, or
+    (`_new_appointment`) undoes the seat it claimed before it raises; a stored number that no
+    longer parses does not refuse (queue_sms stores that SMS as failed)."""
     if referral.status not in (Status.REFERRED, Status.CANCELLED, Status.NO_SHOW):
         raise DomainError(_("Deze verwijzing heeft al een afspraak. Verzet die afspraak als dat nodig is."))
     if not letter_late_ok:
         _refuse_late_letter(referral.citizen, slot_id, referral.municipality_id)
-    _refuse_unreachable(referral.citizen)
     slot = _claim_seat(slot_id, referral.municipality_id)
     appointment = _new_appointment(referral, slot, actor)
     location = db.session.execute(_BOOKED_LOCATION, {"location_id": slot.location_id}).scalar_one()

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from extensions import DomainError, clock, db
+from extensions import clock, db
 from messaging.models import OutboxMessage, SmsStatus
 from messaging.services import in_quiet_hours, next_allowed_send, queue_sms, set_opt_out
 
@@ -58,9 +58,12 @@ def test_landline_is_stored_but_never_sent(daytime):
     assert "vast nummer" in msg.error_reason
 
 
-def test_invalid_number_raises_domain_error(daytime):
-    with pytest.raises(DomainError):
-        _queue(to="0612")
+def test_a_number_that_does_not_parse_is_stored_but_never_sent(daytime):
+    """A stored number that no longer parses (a new number plan) must not fail the caller's work
+    (a booking, a batch of reminders): the message is kept as failed, with the reason."""
+    msg = _queue(to="+31600000000")
+    assert msg.status == SmsStatus.FAILED and msg.error_code == "invalid_number" and msg.next_attempt_at is None
+    assert msg.to_e164 == "+31600000000" and "niet (meer) geldig" in msg.error_reason
 
 
 def test_opted_out_number_is_stored_but_never_sent(daytime):

@@ -334,30 +334,41 @@ def test_the_booking_writes_the_history_row_change_status_would_and_a_savepoint_
     assert referral.status == "booked" and referral.updated_at == booked_at
 
 
-@pytest.mark.parametrize("column, stored", [("phone_e164", "+31600000000"), ("helper_phone_e164", "+31600000000")])
-def test_a_stored_number_that_is_no_longer_valid_refuses_the_booking_with_nothing_saved(
-        world, client, login, post_form, column, stored):
-    """The booking writes without a savepoint (issue 16), so it must refuse before its first write:
-    a citizen's (or their helper's) stored number that the phone library no longer accepts (say,
-    after an update of its number plan) would otherwise fail the SMS after the seat, the appointment
-    and the status were written, and the request would save that half of a booking."""
+def test_a_stored_number_that_no_longer_parses_books_and_the_sms_is_stored_as_failed(world, client, login, post_form):
+    """The booking writes without a savepoint (issue 16): nothing after its first write may refuse.
+    A citizen's stored number that the phone library no longer accepts (a new number plan) books
+    the appointment, stores the SMS as failed (never sent), tells the agent on the confirmation
+    page, and becomes a call-back task; before, the SMS refused after the seat, appointment and
+    status were written, and the request saved that half of a booking under an error message."""
     from referrals.models import Citizen
+    from referrals.outreach import tasks_for_failed_sms
     referral = make_referral(world.agent)
-    values = {column: stored}
-    if column == "helper_phone_e164":
-        values["helper_gets_copy"] = True
-    db.session.execute(Citizen.__table__.update().where(Citizen.id == referral.citizen_id).values(**values))
+    db.session.execute(Citizen.__table__.update().where(Citizen.id == referral.citizen_id)
+                       .values(phone_e164="+31600000000"))
     db.session.commit()
     slot = free_slots(world.municipality.id, limit=1)[0]
     login(client, world.agent)
     response = post_form(client, f"/verwijzingen/{referral.id}/afspraak", {"slot": slot.id},
                          get_url=f"/verwijzingen/{referral.id}/afspraak")
-    assert response.status_code == 422
-    assert "Er is niets geboekt" in response.get_data(as_text=True)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Sms niet verstuurd" in page and "niet (meer) geldig" in page
     db.session.expire_all()
-    assert db.session.get(Slot, slot.id).booked == 0
-    assert db.session.get(Referral, referral.id).status == "referred"
-    assert db.session.execute(select(func.count(Appointment.id))).scalar_one() == 0
-    assert db.session.execute(select(func.count(StatusChange.id)).where(StatusChange.to_status == "booked")
-                              ).scalar_one() == 0
-    assert _sms() == []
+    [sms] = _sms()
+    assert sms.status == "failed" and sms.error_code == "invalid_number" and sms.to_e164 == "+31600000000"
+    assert db.session.get(Slot, slot.id).booked == 1
+    assert db.session.get(Referral, referral.id).status == "booked"
+    assert tasks_for_failed_sms() == 1
+    assert _open_tasks("sms_failed")[0].referral_id == referral.id
+
+
+def test_a_helpers_number_that_no_longer_parses_gets_no_copy_and_the_booking_goes_on(world):
+    from referrals.models import Citizen
+    referral = make_referral(world.agent)
+    db.session.execute(Citizen.__table__.update().where(Citizen.id == referral.citizen_id)
+                       .values(helper_phone_e164="+31600000000", helper_gets_copy=True))
+    db.session.commit()
+    db.session.expire_all()
+    referral = db.session.get(Referral, referral.id)
+    book(referral, free_slots(world.municipality.id, limit=1)[0].id, actor=world.agent)
+    assert [m.purpose for m in _sms()] == ["appointment_confirmation"]
