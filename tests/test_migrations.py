@@ -158,7 +158,7 @@ def test_the_buddy_tasks_lose_their_copy_of_the_buddys_name(empty_database):
     (where an erasure did not reach it); the migration refers them to the pairing instead."""
     from datetime import UTC, datetime
 
-    from sqlalchemy import MetaData, select
+    from sqlalchemy import MetaData, select, text
 
     app = create_app(base_config(empty_database))
     now = datetime.now(UTC).replace(microsecond=0)
@@ -183,11 +183,19 @@ def test_the_buddy_tasks_lose_their_copy_of_the_buddys_name(empty_database):
                 (4, "call", "buddy_pairing:6:ended:citizen:task",
                  "Bel de inwoner: de koppeling met maatje Anna is beëindigd.", None, None),
                 (5, "call", "appointment:9:no_show:task", "Anna belt u vooraf.", None, None),  # not a buddy's
+                # The oldest forms: the call named the citizen too, the letter was stored text.
+                (6, "call", "buddy_pairing:7:citizen:task",
+                 "Bel Jan de Vries: Anna wordt het maatje; eerste bezoek 3-12 om 10:00.", None, None),
+                (7, "call", "buddy_pairing:7:ended:citizen:task",
+                 "Bel Jan de Vries: de koppeling met maatje Anna is beëindigd.", None, None),
+                (8, "letter", "buddy_pairing:8:ended:citizen:task",
+                 "De koppeling met uw maatje Anna is beëindigd. Vragen? Bel ons op 030 123 4567.", None, None),
             ]
-            for task_id, kind, key, text, letter, values in old:
-                conn.execute(t["task"].insert().values(id=task_id, municipality_id=1, kind=kind, reason="other",
-                                                       description=text, dedup_key=key, letter=letter,
-                                                       letter_values=values, created_at=now))
+            for task_id, kind, key, words, letter, values in old:
+                row = dict(id=task_id, municipality_id=1, kind=kind, reason="other", description=words,
+                           dedup_key=key, letter=letter, created_at=now)
+                conn.execute(t["task"].insert().values(**row, **({"letter_values": values} if values else {})))
+            nulls = conn.execute(text("SELECT count(*) FROM task WHERE letter_values IS NULL")).scalar_one()
         upgrade(revision="0018")
         with db.engine.begin() as conn:
             meta = MetaData()
@@ -200,6 +208,11 @@ def test_the_buddy_tasks_lose_their_copy_of_the_buddys_name(empty_database):
                                        "Uw maatje belt u vooraf. Vragen? Bel ons op 030 123 4567.")
         assert rows[4].description == "Bel de inwoner: de koppeling met het maatje is beëindigd."
         assert rows[5].description == "Anna belt u vooraf."
+        assert rows[6].description == rows[1].description
+        assert rows[7].description == rows[4].description
+        assert rows[8].description == "De koppeling met uw maatje is beëindigd. Vragen? Bel ons op 030 123 4567."
+        with db.engine.connect() as conn:  # SQL NULL stays NULL (not JSON null)
+            assert conn.execute(text("SELECT count(*) FROM task WHERE letter_values IS NULL")).scalar_one() == nulls == 6
         values = {i: rows[i].letter_values if isinstance(rows[i].letter_values, dict) else json.loads(rows[i].letter_values)
                   for i in (2, 3)}
         assert values[2] == {"location_id": None, "phone": "030 123 4567", "pairing_id": 5}

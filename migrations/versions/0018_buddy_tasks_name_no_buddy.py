@@ -22,12 +22,16 @@ depends_on = None
 TASK = sa.table("task", sa.column("id", sa.Integer), sa.column("dedup_key", sa.String),
                 sa.column("description", sa.Text), sa.column("letter_values", sa.JSON))
 PAIRING_KEY = re.compile(r"^buddy_pairing:(\d+):")
-# The stored Dutch texts with a first name (one word, or none once erased), and what they say now.
+# The stored Dutch texts with a first name (one word, or none once erased), and what they say now;
+# the oldest call texts also named the citizen ("Bel Jan de Vries: ..."), the oldest letters were
+# stored text ("De koppeling met uw maatje Anna is beëindigd.").
 NAMED = [
-    (re.compile(r"^Bel de inwoner: \S* ?wordt het maatje; eerste bezoek (.*?)\.$"),
+    (re.compile(r"^Bel [^:]*: \S* ?wordt het maatje; eerste bezoek (.*?)\.$"),
      r"Bel de inwoner: er is een maatje gekoppeld; eerste bezoek \1. Naam en telefoon van het maatje staan bij "
      r"de koppeling."),
-    (re.compile(r"koppeling met maatje \S* ?is beëindigd"), "koppeling met het maatje is beëindigd"),
+    (re.compile(r"^Bel [^:]*: de koppeling met maatje \S* ?is beëindigd\."),
+     "Bel de inwoner: de koppeling met het maatje is beëindigd."),
+    (re.compile(r"koppeling met uw maatje \S* ?is beëindigd"), "koppeling met uw maatje is beëindigd"),
     (re.compile(r"Goed nieuws: \S* ?wordt uw maatje\."), "Goed nieuws: u krijgt een maatje."),
     (re.compile(r"(^|\. )\S* ?belt u vooraf\."), r"\1Uw maatje belt u vooraf."),
     (re.compile(r"Uw maatje \S* ?komt niet meer\."), "Uw maatje komt niet meer."),
@@ -48,9 +52,13 @@ def upgrade():
             values = {k: v for k, v in values.items() if k != "name"}
             if key:
                 values["pairing_id"] = int(key.group(1))
-        if description != row.description or values != row.letter_values:
-            conn.execute(TASK.update().where(TASK.c.id == row.id).values(description=description,
-                                                                          letter_values=values))
+        changed = {}
+        if description != row.description:
+            changed["description"] = description
+        if values != row.letter_values:  # only then: writing None would store JSON null, not SQL NULL
+            changed["letter_values"] = values
+        if changed:
+            conn.execute(TASK.update().where(TASK.c.id == row.id).values(**changed))
 
 
 def downgrade():
