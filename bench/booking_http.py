@@ -244,20 +244,24 @@ def main() -> int:
                  ("bare complete", complete_post, bare_clients), ("stack booking", stack_post, stack_clients),
                  ("core sketch", core_post, core_clients), ("booking POST", real_post, real_clients),
                  ("booking page", page, real_clients))
+        def measure(name, work, clients, seconds, phase):
+            rate, statuses = hammer(clients, work, seconds)
+            if name in ran_out:
+                raise SystemExit(f"{name}: ran out of referrals to book in the {phase}; "
+                                 f"run with a larger --referrals (now {args.referrals})")
+            if set(statuses) != {expected[name]}:
+                raise SystemExit(f"{name}: unexpected answers in the {phase}: {dict(statuses)}")
+            return rate, statuses
+
         # Not measured: each line once for --warmup seconds, so every worker has compiled its
         # statements and loaded its templates before the first repetition (which otherwise ran up
         # to a third slower for the real app alone).
-        for _name, work, clients in lines:
-            hammer(clients, work, args.warmup)
+        for name, work, clients in lines:
+            measure(name, work, clients, args.warmup, "warm-up")
         for rep in range(args.repetitions):
             vacuum(args.url)
             for name, work, clients in lines:
-                rate, statuses = hammer(clients, work, args.seconds)
-                if name in ran_out:
-                    raise SystemExit(f"{name}: ran out of referrals to book before the {args.seconds:g} s were up; "
-                                     f"run with a larger --referrals (now {args.referrals})")
-                if set(statuses) != {expected[name]}:
-                    raise SystemExit(f"{name}: unexpected answers {dict(statuses)}")
+                rate, statuses = measure(name, work, clients, args.seconds, f"repetition {rep + 1}")
                 runs[name].append(rate)
                 print(f"  repetition {rep + 1}: {name:13s} {rate:7.1f} req/s  {dict(statuses)}", flush=True)
     finally:
