@@ -362,6 +362,23 @@ def test_a_stored_number_that_no_longer_parses_books_and_the_sms_is_stored_as_fa
     assert _open_tasks("sms_failed")[0].referral_id == referral.id
 
 
+def test_a_number_that_no_longer_parses_does_not_stop_the_other_reminders(world):
+    """The reminder job claims its appointments in batches (job_step): one stored number that no
+    longer parses fails only its own SMS, stored as failed, not the batch."""
+    from referrals.models import Citizen
+    tuesday = date(2026, 11, 24)
+    first, second = make_referral(world.agent), make_referral(world.agent, name="Kees", phone="06 22222222")
+    slots = free_slots(world.municipality.id, from_day=tuesday, limit=2)
+    book(first, slots[0].id, actor=world.agent)
+    book(second, slots[1].id, actor=world.agent)
+    db.session.execute(Citizen.__table__.update().where(Citizen.id == first.citizen_id).values(phone_e164="+31600000000"))
+    db.session.commit()
+    assert queue_reminders() == 2
+    reminders = {m.to_e164: m for m in _sms("appointment_reminder")}
+    assert reminders["+31622222222"].status == "queued"
+    assert reminders["+31600000000"].status == "failed" and reminders["+31600000000"].error_code == "invalid_number"
+
+
 def test_a_helpers_number_that_no_longer_parses_gets_no_copy_and_the_booking_goes_on(world):
     from referrals.models import Citizen
     referral = make_referral(world.agent)
