@@ -10,13 +10,20 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import MetaData, inspect
 
 from app import create_app
 from extensions import db
 from tests.conftest import base_config
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _tables(conn) -> dict:
+    """The tables as the migrations left them (reflected, not the models)."""
+    meta = MetaData()
+    meta.reflect(bind=conn)
+    return meta.tables
 
 
 def _diff() -> list:
@@ -51,16 +58,14 @@ def test_the_shared_record_migration_moves_the_data_both_ways(empty_database):
     latest enrolment, comma-separated codes become rows; and all of it goes back down again."""
     from datetime import UTC, datetime, timedelta
 
-    from sqlalchemy import MetaData, select
+    from sqlalchemy import select
 
     app = create_app(base_config(empty_database))
     now = datetime.now(UTC).replace(microsecond=0)
     with app.app_context():
         upgrade(revision="0004")
         with db.engine.begin() as conn:
-            meta = MetaData()
-            meta.reflect(bind=conn)
-            t = meta.tables
+            t = _tables(conn)
 
             def put(table, **values):
                 conn.execute(t[table].insert().values(**values))
@@ -110,9 +115,7 @@ def test_the_shared_record_migration_moves_the_data_both_ways(empty_database):
 
         upgrade(revision="0005")
         with db.engine.begin() as conn:
-            meta = MetaData()
-            meta.reflect(bind=conn)
-            t = meta.tables
+            t = _tables(conn)
             tasks = {(r.appointment_id, r.reason): r for r in conn.execute(select(t["task"]))}
             assert set(tasks) == {(None, "no_show"), (1, "appointment_confirmation"), (3, "cancelled_by_citizen")}
             assert tasks[(None, "no_show")].id == 7 and tasks[(None, "no_show")].referral_id == 4
@@ -137,9 +140,7 @@ def test_the_shared_record_migration_moves_the_data_both_ways(empty_database):
 
         downgrade(revision="0004")
         with db.engine.begin() as conn:
-            meta = MetaData()
-            meta.reflect(bind=conn)
-            t = meta.tables
+            t = _tables(conn)
             assert "task" not in t and "referral_category" not in t
             kept = [(r.id, r.reason) for r in conn.execute(select(t["counter_task"]).order_by(t["counter_task"].c.id))]
             assert kept == [(7, "no_show"), (10, "other")]  # the tasks of the former list are columns again
@@ -158,16 +159,14 @@ def test_the_buddy_tasks_lose_their_copy_of_the_buddys_name(empty_database):
     (where an erasure did not reach it); the migration refers them to the pairing instead."""
     from datetime import UTC, datetime
 
-    from sqlalchemy import MetaData, select, text
+    from sqlalchemy import select, text
 
     app = create_app(base_config(empty_database))
     now = datetime.now(UTC).replace(microsecond=0)
     with app.app_context():
         upgrade(revision="0017")
         with db.engine.begin() as conn:
-            meta = MetaData()
-            meta.reflect(bind=conn)
-            t = meta.tables
+            t = _tables(conn)
             conn.execute(t["organisation"].insert().values(id=1, name="Gemeente Utrecht", kind="municipality",
                                                            active=True, created_at=now, sms_name=""))
             old = [
@@ -198,9 +197,7 @@ def test_the_buddy_tasks_lose_their_copy_of_the_buddys_name(empty_database):
             nulls = conn.execute(text("SELECT count(*) FROM task WHERE letter_values IS NULL")).scalar_one()
         upgrade(revision="0018")
         with db.engine.begin() as conn:
-            meta = MetaData()
-            meta.reflect(bind=conn)
-            rows = {r.id: r for r in conn.execute(select(meta.tables["task"]))}
+            rows = {r.id: r for r in conn.execute(select(_tables(conn)["task"]))}
         assert rows[1].description == ("Bel de inwoner: er is een maatje gekoppeld; eerste bezoek 3-12 om 10:00. "
                                        "Naam en telefoon van het maatje staan bij de koppeling.")
         assert rows[2].description == "Uw maatje komt niet meer. Vragen? Bel ons op 030 123 4567."
