@@ -9,7 +9,14 @@ from sqlalchemy import select, update
 
 from extensions import db
 from extensions.dates import when
-from helpdesk.models import Contact, Escalation, EscalationEvent, EscalationNote
+from helpdesk.models import (
+    Contact,
+    ContactCategory,
+    Escalation,
+    EscalationCategory,
+    EscalationEvent,
+    EscalationNote,
+)
 from privacy.registry import Due, Holding, Person, Retention, register
 from referrals.models import Referral
 from referrals.vocabulary import Status
@@ -49,6 +56,8 @@ def _blank(escalation_ids: list[int], contact_referral_ids: list[int] = ()) -> i
     if escalation_ids:
         done = db.session.execute(update(Escalation).where(Escalation.id.in_(escalation_ids)).values(need="", answer="")
                                   .execution_options(synchronize_session="fetch")).rowcount
+        db.session.execute(update(EscalationCategory).where(EscalationCategory.escalation_id.in_(escalation_ids))
+                           .values(other_text=None).execution_options(synchronize_session="fetch"))
         db.session.execute(update(EscalationEvent).where(EscalationEvent.escalation_id.in_(escalation_ids))
                            .values(text="").execution_options(synchronize_session="fetch"))
         db.session.execute(update(EscalationNote).where(EscalationNote.escalation_id.in_(escalation_ids))
@@ -56,6 +65,9 @@ def _blank(escalation_ids: list[int], contact_referral_ids: list[int] = ()) -> i
     if contact_referral_ids:
         done += db.session.execute(update(Contact).where(Contact.referral_id.in_(contact_referral_ids))
                                    .values(notes="").execution_options(synchronize_session="fetch")).rowcount
+        db.session.execute(update(ContactCategory).where(ContactCategory.contact_id.in_(
+            select(Contact.id).where(Contact.referral_id.in_(contact_referral_ids)))).values(other_text=None)
+            .execution_options(synchronize_session="fetch"))
     return done
 
 

@@ -1,17 +1,19 @@
 """What messaging holds about a person, registered with privacy.registry: the SMS sent to their
-number by their municipality, the SMS received from it, and a STOP (opt-out) of the number.
+number by their municipality (and those to others that tell about them: a helper's copy, a buddy's
+SMS; registry.register_sms_subjects), the SMS received from it, and a STOP (opt-out) of the number.
 Imported by app.py with the other contexts' registrations."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 
 from extensions import db
 from extensions.dates import when
 from messaging.models import FINAL, InboundMessage, OutboxMessage, SmsOptOut
-from privacy.registry import Due, Holding, Person, Retention, register
+from messaging.services import REASON_CODES
+from privacy.registry import Due, Holding, Person, Retention, register, sms_subjects_of
 
 _BLANKED = _l("tekst en nummer gewist (telt mee in rapportages)")
 
@@ -21,13 +23,15 @@ def _at(moment: datetime | None) -> str:
 
 
 def _sent(person: Person):
-    return select(OutboxMessage).where(OutboxMessage.to_e164.in_(person.phones),
+    """The SMS to the person's numbers, and those to anyone that tell about the person (a helper's
+    copy, a buddy's SMS naming the citizen: registry.register_sms_subjects)."""
+    about = [and_(OutboxMessage.subject_type == subject_type, OutboxMessage.subject_id.in_(ids))
+             for subject_type, ids in sms_subjects_of(person.type, person.id).items()]
+    return select(OutboxMessage).where(or_(OutboxMessage.to_e164.in_(person.phones), *about),
                                        OutboxMessage.organisation_id == person.municipality_id)
 
 
 def _export_sent(person: Person) -> list[dict]:
-    if not person.phones:
-        return []
     return [{_l("Sms"): str(m.id), _l("Aangemaakt"): _at(m.created_at), _l("Verstuurd"): _at(m.sent_at),
              _l("Status"): m.status, _l("Tekst"): m.body}
             for m in db.session.execute(_sent(person).order_by(OutboxMessage.id)).scalars()]
@@ -36,13 +40,14 @@ def _export_sent(person: Person) -> list[dict]:
 def _blank_sent(ids: list[int]) -> int:
     if not ids:
         return 0
-    return db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(body="", to_e164="")
+    # Our own reasons stay (the outbox still says why); a provider's own text may quote the number.
+    ours = OutboxMessage.error_code.in_(sorted(REASON_CODES))
+    return db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                              .values(body="", to_e164="", error_reason=case((ours, OutboxMessage.error_reason)))
                               .execution_options(synchronize_session="fetch")).rowcount
 
 
 def _erase_sent(person: Person) -> int:
-    if not person.phones:
-        return 0
     return _blank_sent(list(db.session.execute(_sent(person).with_only_columns(OutboxMessage.id)).scalars()))
 
 
@@ -56,7 +61,7 @@ def _sent_due(cutoff: datetime) -> list[Due]:
 
 
 register(Holding(
-    code="sms_message", label=_l("Sms-berichten aan de persoon"), tables=("sms_message",),
+    code="sms_message", label=_l("Sms-berichten aan of over de persoon"), tables=("sms_message",),
     person_types=("citizen", "volunteer"), export=_export_sent, erase=_erase_sent, how=_BLANKED,
     retention=Retention(setting="RETENTION_SMS_MONTHS", default_months=3, start=_l("sms verstuurd"),
                         due=_sent_due, expire=_blank_sent)))

@@ -129,6 +129,10 @@ _REASONS = {
 }
 
 
+# The codes whose reason is our own text (no provider's words in it).
+REASON_CODES = frozenset(_REASONS)
+
+
 def reason_for(code: str | int | None, fallback: str | None = None) -> str:
     if code is not None and str(code) in _REASONS:
         return str(_REASONS[str(code)])

@@ -91,6 +91,25 @@ HOLDINGS: dict[str, Holding] = {}
 NOT_PERSONAL: dict[str, str] = {}
 
 
+# person_type -> functions (person_id) -> [(subject_type, subject_id)]: the records whose SMS, to
+# whatever number, tell about the person (a helper's copy of the citizen's appointment, the
+# volunteer's SMS naming the citizen of a pairing). The SMS holding erases and exports those too.
+SMS_SUBJECTS: dict[str, list[Callable[[int], list[tuple[str, int]]]]] = {}
+
+
+def register_sms_subjects(person_type: str, subjects: Callable[[int], list[tuple[str, int]]]) -> None:
+    SMS_SUBJECTS.setdefault(person_type, []).append(subjects)
+
+
+def sms_subjects_of(person_type: str, person_id: int) -> dict[str, list[int]]:
+    """subject_type -> ids of the records whose SMS tell about this person."""
+    found: dict[str, list[int]] = {}
+    for subjects in SMS_SUBJECTS.get(person_type, []):
+        for subject_type, subject_id in subjects(person_id):
+            found.setdefault(subject_type, []).append(subject_id)
+    return found
+
+
 def register_person_type(person_type: PersonType) -> None:
     PERSON_TYPES[person_type.code] = person_type
 

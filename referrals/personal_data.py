@@ -23,9 +23,10 @@ from privacy.registry import (
     not_personal,
     register,
     register_person_type,
+    register_sms_subjects,
 )
 from referrals.checks import normalise_house_number, normalise_postcode, refuse_bsn
-from referrals.models import Appointment, Citizen, Location, Referral, Task
+from referrals.models import Appointment, Citizen, Location, Referral, ReferralCategory, Task
 from referrals.services import display_phone, parse_search, search_condition
 from referrals.vocabulary import CHANNELS, LANGUAGES, Channel, Status
 
@@ -141,6 +142,14 @@ def _phones(citizen_id: int) -> tuple[str, ...]:
     return (phone,) if phone else ()
 
 
+def _sms_subjects(citizen_id: int) -> list[tuple[str, int]]:
+    """A helper's copy of the appointment SMS goes to the helper's number, and names the citizen."""
+    return [("appointment", i) for i in db.session.execute(
+        select(Appointment.id).join(Referral, Referral.id == Appointment.referral_id)
+        .where(Referral.citizen_id == citizen_id)).scalars()]
+
+
+register_sms_subjects("citizen", _sms_subjects)
 register_person_type(PersonType(code="citizen", label=_l("Inwoner"), search=_search, get=_get, fields=FIELDS,
                                 correct=_correct, log_subjects=_log_subjects, phones=_phones))
 
@@ -203,16 +212,25 @@ def _export_referrals(person: Person) -> list[dict]:
 
 
 def _blank_referral_notes(ids: list[int]) -> int:
+    """The referrals' free text: the agent's notes and the text of an "Anders" category."""
     if not ids:
         return 0
+    db.session.execute(update(ReferralCategory).where(ReferralCategory.referral_id.in_(ids),
+                                                      ReferralCategory.other_text.is_not(None))
+                       .values(other_text=None).execution_options(synchronize_session="fetch"))
     return db.session.execute(update(Referral).where(Referral.id.in_(ids), Referral.notes != "").values(notes="")
                               .execution_options(synchronize_session="fetch")).rowcount
+
+
+# A referral still holding free text (the retention job's condition).
+_HAS_TEXT = or_(Referral.notes != "", Referral.id.in_(select(ReferralCategory.referral_id)
+                                                       .where(ReferralCategory.other_text.is_not(None))))
 
 
 def _referrals_due(cutoff: datetime) -> list[Due]:
     rows = db.session.execute(
         select(Referral.id, Referral.municipality_id, Referral.citizen_id, Referral.updated_at)
-        .where(Referral.status.in_(_ENDED), Referral.updated_at < cutoff, Referral.notes != "")).all()
+        .where(Referral.status.in_(_ENDED), Referral.updated_at < cutoff, _HAS_TEXT)).all()
     return [Due(rid, mid, "citizen", cid, since) for rid, mid, cid, since in rows]
 
 

@@ -12,7 +12,16 @@ from accounts.policy import get_scoped_or_404
 from extensions import DomainError, db
 from extensions.dates import when
 from messaging.phone import parse_phone
-from privacy.registry import Due, Holding, Person, PersonType, Retention, register, register_person_type
+from privacy.registry import (
+    Due,
+    Holding,
+    Person,
+    PersonType,
+    Retention,
+    register,
+    register_person_type,
+    register_sms_subjects,
+)
 from referrals.checks import normalise_postcode, refuse_bsn
 from referrals.services import display_phone, parse_search
 from volunteers.models import BuddyOffer, BuddyPairing, BuddySearch, VogCheck, Volunteer
@@ -92,6 +101,25 @@ def _phones(volunteer_id: int) -> tuple[str, ...]:
     phone = db.session.execute(select(Volunteer.phone_e164).where(Volunteer.id == volunteer_id)).scalar()
     return (phone,) if phone and not phone.startswith(ERASED) else ()
 
+
+def _citizen_sms_subjects(citizen_id: int) -> list[tuple[str, int]]:
+    """The volunteer's SMS that name the citizen (offer: the area; pairing: first name and number)."""
+    offers = select(BuddyOffer.id).join(BuddySearch, BuddySearch.id == BuddyOffer.search_id).where(
+        BuddySearch.citizen_id == citizen_id)
+    pairings = select(BuddyPairing.id).join(BuddySearch, BuddySearch.id == BuddyPairing.search_id).where(
+        BuddySearch.citizen_id == citizen_id)
+    return ([("buddy_offer", i) for i in db.session.execute(offers).scalars()]
+            + [("buddy_pairing", i) for i in db.session.execute(pairings).scalars()])
+
+
+def _volunteer_sms_subjects(volunteer_id: int) -> list[tuple[str, int]]:
+    """The citizen's SMS about a pairing name the volunteer (first name)."""
+    return [("buddy_pairing", i) for i in db.session.execute(
+        select(BuddyPairing.id).where(BuddyPairing.volunteer_id == volunteer_id)).scalars()]
+
+
+register_sms_subjects("citizen", _citizen_sms_subjects)
+register_sms_subjects("volunteer", _volunteer_sms_subjects)
 
 register_person_type(PersonType(code="volunteer", label=_l("Vrijwilliger"), search=_search, get=_get, fields=FIELDS,
                                 correct=_correct, log_subjects=_log_subjects, phones=_phones))

@@ -143,7 +143,8 @@ def test_inzage_holds_every_record_of_a_person_and_nothing_of_another(officers):
     assert len(sections["escalation"]) == 1 and "Toeslag stopt" in _texts(data)
     sms = db.session.execute(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.to_e164 == "+31612345678")).scalar_one()
-    assert sms >= 3 and len(sections["sms_message"]) == sms
+    # His own, and the buddy's offer and pairing SMS, which name him (the area; his first name and number).
+    assert sms >= 3 and len(sections["sms_message"]) == sms + 2
     assert len(sections["task"]) == db.session.execute(select(func.count()).select_from(Task).where(
         Task.referral_id.in_(referrals))).scalar_one()
     assert len(sections["counter_outcome"]) == 6  # three check-ins, three outcomes
@@ -237,6 +238,73 @@ def test_erasure_needs_a_second_person_anonymises_and_keeps_a_tombstone(officers
     assert "Jan" not in values and "12345678" not in values and "3512" not in values
 
 
+def test_erasure_reaches_the_copies_in_other_peoples_messages_and_the_anders_texts(officers):
+    """Copies of the citizen's data in rows that are not his: the buddy's SMS (the offer's area, his
+    first name and number), a helper's copy of his appointment SMS, the text of an "Anders" category,
+    and a provider's error text that may quote his number. Other people's own SMS stay whole."""
+    from helpdesk.models import EscalationCategory
+    from referrals.models import Appointment, ReferralCategory
+    jan, piet = every_journey(officers)
+    anna = db.session.execute(select(Volunteer).where(Volunteer.name == "Anna Haddou")).scalar_one()
+    about_jan = {m.purpose for m in db.session.execute(select(OutboxMessage).where(
+        OutboxMessage.to_e164 == anna.phone_e164, OutboxMessage.subject_type.in_(("buddy_offer", "buddy_pairing"))))
+        .scalars()}
+    assert {"vol_offer", "vol_paired"} <= about_jan
+    own = db.session.execute(select(OutboxMessage).where(OutboxMessage.to_e164 == anna.phone_e164,
+                                                         OutboxMessage.subject_type == "volunteer")).scalars().all()
+    appointment = db.session.execute(select(Appointment.id).join(Referral, Referral.id == Appointment.referral_id)
+                                     .where(Referral.citizen_id == jan.id).limit(1)).scalar_one()
+    now = clock.now()
+    for to, purpose, code, reason in (("+31655555555", "helper_confirmation", None, None),
+                                      (jan.phone_e164, "appointment_reminder", "21999",
+                                       f"The 'To' number {jan.phone_e164} is not a valid phone number."),
+                                      (jan.phone_e164, "appointment_moved", "landline", "Niet verzonden: vast nummer.")):
+        db.session.add(OutboxMessage(organisation_id=officers.municipality.id, to_e164=to, purpose=purpose, language="nl",
+                                     body="Kopie: Jan heeft een afspraak.", segments=1, subject_type="appointment",
+                                     subject_id=appointment, dedup_key=f"test:{purpose}", status=SmsStatus.FAILED,
+                                     error_code=code, error_reason=reason, attempts=1, created_at=now,
+                                     status_changed_at=now))
+    referral_id = db.session.execute(select(Referral.id).where(Referral.citizen_id == jan.id).limit(1)).scalar_one()
+    db.session.execute(ReferralCategory.__table__.update().where(ReferralCategory.referral_id == referral_id)
+                       .values(other_text="Brief van de gemeente Utrecht over Jan"))
+    db.session.execute(EscalationCategory.__table__.update().values(other_text="Jan zijn toeslag"))
+    db.session.commit()
+
+    person = rights.person_or_404("citizen", jan.id, user=officers.officer)
+    request = rights.request_erasure(person, "request", actor=officers.officer)
+    rights.approve_erasure(request, person, actor=officers.second_officer)
+    db.session.expire_all()
+    messages = {m.purpose: m for m in db.session.execute(select(OutboxMessage).where(
+        OutboxMessage.dedup_key.like("test:%") | OutboxMessage.subject_type.in_(("buddy_offer", "buddy_pairing"))))
+        .scalars()}
+    for purpose in ("vol_offer", "vol_paired", "helper_confirmation", "appointment_reminder"):
+        assert messages[purpose].body == "" and messages[purpose].to_e164 == "", purpose
+    assert messages["appointment_reminder"].error_reason is None  # the provider's words quoted his number
+    assert messages["appointment_moved"].error_reason == "Niet verzonden: vast nummer."  # ours stay
+    assert all(m.body for m in own)  # Anna's own SMS, not about Jan
+    assert db.session.execute(select(func.count()).select_from(ReferralCategory)
+                              .where(ReferralCategory.other_text.is_not(None))).scalar_one() == 0
+    assert db.session.execute(select(EscalationCategory.other_text)).scalars().all() == [None]
+    assert db.session.execute(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.to_e164 == "+31687654321", OutboxMessage.body != "")).scalar_one() >= 1  # Piet's
+
+
+def test_a_volunteers_erasure_reaches_the_citizens_sms_that_name_the_volunteer(officers):
+    jan, _piet = every_journey(officers)
+    anna = db.session.execute(select(Volunteer).where(Volunteer.name == "Anna Haddou")).scalar_one()
+    paired = db.session.execute(select(OutboxMessage).where(OutboxMessage.to_e164 == jan.phone_e164,
+                                                            OutboxMessage.purpose == "buddy_paired_citizen")).scalar_one()
+    assert "Anna" in paired.body
+    person = rights.person_or_404("volunteer", anna.id, user=officers.officer)
+    rights.approve_erasure(rights.request_erasure(person, "request", actor=officers.officer), person,
+                           actor=officers.second_officer)
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, paired.id).body == ""
+    kept = db.session.execute(select(OutboxMessage.body).where(OutboxMessage.to_e164 == jan.phone_e164,
+                                                               OutboxMessage.subject_type == "appointment")).scalars().all()
+    assert kept and all(kept)  # Jan's own appointment SMS stay whole
+
+
 def test_a_legal_hold_stops_erasure(officers):
     jan, _piet = every_journey(officers)
     person = rights.person_or_404("citizen", jan.id, user=officers.officer)
@@ -274,7 +342,7 @@ def test_retention_with_a_frozen_clock(officers):
     # Four months on: the SMS are due (3 months), nothing else is.
     clock.freeze(start + timedelta(days=120))
     preview = {str(row["label"]): row for row in rights.retention_preview(officers.officer)}
-    assert preview["Sms-berichten aan de persoon"]["due"] > 0
+    assert preview["Sms-berichten aan of over de persoon"]["due"] > 0
     assert preview["Persoonsgegevens van de inwoner (en helper)"]["due"] == 0
     run = rights.run_retention()
     assert "sms_message" in run.summary and "citizen" not in run.summary
