@@ -333,6 +333,11 @@ def test_retention_with_a_frozen_clock(officers):
                             outcome="ok"))
     piet_referral = db.session.execute(select(Referral).where(Referral.citizen_id == piet.id)).scalar_one()
     change_status(piet_referral, "cancelled", actor=officers.counter)
+    # Piet's only free text left on the referral: an "Anders" category's (the retention finds that too).
+    from referrals.models import ReferralCategory
+    piet_referral.notes = ""
+    db.session.execute(ReferralCategory.__table__.update().where(ReferralCategory.referral_id == piet_referral.id)
+                       .values(other_text="Piet zijn brief"))
     db.session.execute(OutboxMessage.__table__.update().values(status=SmsStatus.DELIVERED,
                                                                sent_at=clock.now()))
     db.session.commit()
@@ -359,6 +364,8 @@ def test_retention_with_a_frozen_clock(officers):
     run = rights.run_retention()
     db.session.expire_all()
     assert db.session.get(Citizen, piet.id).anonymised_at is not None
+    assert db.session.execute(select(ReferralCategory.other_text)
+                              .where(ReferralCategory.referral_id == piet_referral.id)).scalars().all() == [None]
     assert db.session.get(Citizen, jan.id).name == "Jan de Vries"
     assert db.session.get(Volunteer, bert.id).name == "Bert Stop" and run.held >= 2  # the volunteer and his VOG
     assert db.session.execute(select(func.count()).select_from(VogCheck)).scalar_one() == 1
