@@ -89,6 +89,7 @@ DEFAULTS: dict = {
     "RETENTION_TASK_MONTHS": 12,  # a call or letter task's text: task done
     "RETENTION_SMS_MONTHS": 3,  # SMS bodies and phone numbers: sent or received
     "RETENTION_BUDDY_PAIRING_MONTHS": 24,  # the volunteer's number on a pairing: pairing ended
+    "RETENTION_BUDDY_OFFER_MONTHS": 3,  # number and reason of an offer that was no pairing: answered or expired
     "RETENTION_VOLUNTEER_MONTHS": 12,  # the volunteer's details: stopped volunteering
     "RETENTION_VOG_MONTHS": 12,  # VOG check records: stopped volunteering
     "RETENTION_CORRECTION_MONTHS": 12,  # old values of a correction: corrected
@@ -147,6 +148,7 @@ ENVIRONMENT = {
     "RETENTION_TASK_MONTHS": int,
     "RETENTION_SMS_MONTHS": int,
     "RETENTION_BUDDY_PAIRING_MONTHS": int,
+    "RETENTION_BUDDY_OFFER_MONTHS": int,
     "RETENTION_VOLUNTEER_MONTHS": int,
     "RETENTION_VOG_MONTHS": int,
     "RETENTION_CORRECTION_MONTHS": int,

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, delete, literal, select, update
+from sqlalchemy import String, cast, delete, func, literal, select, update
 
 from accounts.policy import get_scoped_or_404
 from extensions import DomainError, db
@@ -230,7 +230,11 @@ def _blank_offers(ids: list[int]) -> int:
 
 def _erase_buddy(person: Person) -> int:
     if person.type == "citizen":
-        return 0  # searches and pairings hold no data of the citizen: that is on the citizen's row
+        # Searches and pairings hold no data of the citizen (that is on his row); an offer's reason
+        # names his area and language.
+        searches = select(BuddySearch.id).where(BuddySearch.citizen_id == person.id)
+        return db.session.execute(update(BuddyOffer).where(BuddyOffer.search_id.in_(searches), BuddyOffer.reason != "")
+                                  .values(reason="").execution_options(synchronize_session="fetch")).rowcount
     pairings = list(db.session.execute(select(BuddyPairing.id).where(BuddyPairing.volunteer_id == person.id)).scalars())
     offers = list(db.session.execute(select(BuddyOffer.id).where(BuddyOffer.volunteer_id == person.id)).scalars())
     return _blank_pairings(pairings) + _blank_offers(offers)
@@ -242,6 +246,29 @@ def _pairings_due(cutoff: datetime) -> list[Due]:
                               .where(BuddyPairing.ended_at < cutoff,
                                      ~BuddyPairing.phone_e164.startswith(ERASED))).all()
     return [Due(pid, mid, "volunteer", vid, since) for pid, mid, vid, since in rows]
+
+
+# An offer that did not become a pairing (said no, no answer, withdrawn): the volunteer's number
+# and the reason (the citizen's area and language) go after its own term; an accepted offer's go
+# with its pairing (_blank_pairings).
+_UNPAIRED = ("declined", "timed_out", "withdrawn", "too_late", "cancelled")
+
+
+def _offers_due(cutoff: datetime) -> list[Due]:
+    closed = func.coalesce(BuddyOffer.answered_at, BuddyOffer.expires_at)
+    rows = db.session.execute(select(BuddyOffer.id, BuddyOffer.municipality_id, BuddyOffer.volunteer_id, closed)
+                              .where(BuddyOffer.status.in_(_UNPAIRED), closed < cutoff,
+                                     ~BuddyOffer.phone_e164.startswith(ERASED))).all()
+    return [Due(oid, mid, "volunteer", vid, since) for oid, mid, vid, since in rows]
+
+
+register(Holding(
+    code="buddy_offer", label=_l("Maatjes: aanbod dat geen koppeling werd"), tables=("buddy_offer",),
+    person_types=("volunteer",), export=lambda p: [],  # shown with the buddy records (_export_buddy)
+    erase=lambda p: 0,  # erased with the buddy records (_erase_buddy)
+    how=_l("nummer en reden gewist (telt mee in rapportages)"),
+    retention=Retention(setting="RETENTION_BUDDY_OFFER_MONTHS", default_months=3, start=_l("aanbod afgesloten"),
+                        due=_offers_due, expire=_blank_offers)))
 
 
 register(Holding(

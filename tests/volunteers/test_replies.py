@@ -162,3 +162,47 @@ def test_klaar_and_hulp_with_the_pairing_code(town, webhook, client, login):
     assert db.session.execute(select(BuddyPairing.status)).scalar_one() == "active"
     assert _reload(anna).load == 1 and isinstance(_reload(anna), Volunteer)
     assert outbox("vol_paired")
+
+
+def test_an_offer_that_became_no_pairing_loses_number_and_reason_after_its_term(town, factory):
+    """RETENTION_BUDDY_OFFER_MONTHS (3): an offer answered NEE keeps the volunteer's number and the
+    reason (the citizen's area and language) only that long; an erasure of the citizen takes the
+    reason at once. The offer row stays (the reports count it)."""
+    from datetime import timedelta
+
+    from extensions import clock
+    from privacy import rights
+    from tests.volunteers.conftest import volunteer, waiting
+    from volunteers import services as vs
+    from volunteers.models import BuddyOffer
+    search = waiting(town)
+    other = waiting(town, name="Kees Jansen", phone="06 22222222")
+    anna = volunteer(town)
+    offer = vs.send_offer(search, anna.id, actor=town.coordinator)
+    vs.handle_inbound_sms(anna.phone_e164, f"NEE {offer.code}")
+    db.session.commit()
+    db.session.expire_all()
+    offer = db.session.get(BuddyOffer, offer.id)
+    assert offer.status == "declined" and offer.reason and offer.phone_e164 == anna.phone_e164
+    clock.freeze(clock.now() + timedelta(days=60))
+    rights.run_retention()
+    db.session.expire_all()
+    assert db.session.get(BuddyOffer, offer.id).phone_e164 == anna.phone_e164  # within its term
+    clock.freeze(clock.now() + timedelta(days=40))
+    run = rights.run_retention()
+    db.session.expire_all()
+    offer = db.session.get(BuddyOffer, offer.id)
+    assert "buddy_offer: 1" in run.summary
+
+    # The citizen's erasure takes an offer's reason at once; the volunteer's number is hers.
+    bert = volunteer(town, "Bert Bos")
+    second = vs.send_offer(other, bert.id, actor=town.coordinator)
+    db.session.commit()
+    assert second.reason
+    officer, approver = (factory.user("privacy_officer", town.municipality) for _ in range(2))
+    person = rights.person_or_404("citizen", other.citizen_id, user=officer)
+    rights.approve_erasure(rights.request_erasure(person, "request", actor=officer), person, actor=approver)
+    db.session.expire_all()
+    second = db.session.get(BuddyOffer, second.id)
+    assert second.reason == "" and second.phone_e164 == bert.phone_e164
+    assert offer.reason == "" and offer.phone_e164 == f"gewist-{offer.id}" and offer.status == "declined"
