@@ -9,8 +9,13 @@ from sqlalchemy import func, select
 from courses.models import Attendance, Course, Enrolment
 from extensions import db
 from extensions.dates import when
-from privacy.registry import Holding, Person, register
+from privacy.registry import Holding, Person, register, register_sms_subjects
 from referrals.models import Referral
+
+# The citizen's SMS about an enrolment, also one sent to a number he has since corrected.
+register_sms_subjects("citizen", lambda citizen_id: [("course_enrolment", i) for i in db.session.execute(
+    select(Enrolment.id).join(Referral, Referral.id == Enrolment.referral_id)
+    .where(Referral.citizen_id == citizen_id)).scalars()])
 
 
 def _export(person: Person) -> list[dict]:

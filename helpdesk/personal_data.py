@@ -17,7 +17,7 @@ from helpdesk.models import (
     EscalationEvent,
     EscalationNote,
 )
-from privacy.registry import Due, Holding, Person, Retention, register
+from privacy.registry import Due, Holding, Person, Retention, register, register_sms_subjects
 from referrals.models import Referral
 from referrals.vocabulary import Status
 
@@ -25,6 +25,12 @@ from referrals.vocabulary import Status
 def _escalations_of(person: Person):
     return (select(Escalation.id).join(Referral, Referral.id == Escalation.referral_id)
             .where(Referral.citizen_id == person.id))
+
+
+# The citizen's SMS about an escalation, also one sent to a number he has since corrected.
+register_sms_subjects("citizen", lambda citizen_id: [("escalation", i) for i in db.session.execute(
+    select(Escalation.id).join(Referral, Referral.id == Escalation.referral_id)
+    .where(Referral.citizen_id == citizen_id)).scalars()])
 
 
 def _export(person: Person) -> list[dict]:

@@ -143,7 +143,8 @@ def _phones(citizen_id: int) -> tuple[str, ...]:
 
 
 def _sms_subjects(citizen_id: int) -> list[tuple[str, int]]:
-    """A helper's copy of the appointment SMS goes to the helper's number, and names the citizen."""
+    """A helper's copy of the appointment SMS goes to the helper's number, and names the citizen;
+    the citizen's own may have gone to a number he has since corrected."""
     return [("appointment", i) for i in db.session.execute(
         select(Appointment.id).join(Referral, Referral.id == Appointment.referral_id)
         .where(Referral.citizen_id == citizen_id)).scalars()]

@@ -305,6 +305,22 @@ def test_a_volunteers_erasure_reaches_the_citizens_sms_that_name_the_volunteer(o
     assert kept and all(kept)  # Jan's own appointment SMS stay whole
 
 
+def test_the_sms_sent_to_a_number_since_corrected_are_in_the_inzage_and_go_with_an_erasure(officers):
+    jan, _piet = every_journey(officers)
+    old = db.session.execute(select(OutboxMessage.id).where(OutboxMessage.to_e164 == "+31612345678")).scalars().all()
+    assert old
+    rights.correct(rights.person_or_404("citizen", jan.id, user=officers.officer), "phone", "06 11112222",
+                   "Nieuw nummer van de inwoner", actor=officers.officer)
+    person = rights.person_or_404("citizen", jan.id, user=officers.officer)
+    shown = {r["Sms"] for s in rights.inzage(person, actor=officers.officer, form="pagina")["sections"]
+             if s["code"] == "sms_message" for r in s["records"]}
+    assert {str(i) for i in old} <= shown
+    rights.approve_erasure(rights.request_erasure(person, "request", actor=officers.officer), person,
+                           actor=officers.second_officer)
+    db.session.expire_all()
+    assert all(db.session.get(OutboxMessage, i).body == "" for i in old)
+
+
 def test_a_legal_hold_stops_erasure(officers):
     jan, _piet = every_journey(officers)
     person = rights.person_or_404("citizen", jan.id, user=officers.officer)
