@@ -88,7 +88,8 @@ def _due(cutoff: datetime) -> list[Due]:
         select(Escalation.id, Escalation.municipality_id, Referral.citizen_id, Referral.updated_at)
         .join(Referral, Referral.id == Escalation.referral_id)
         .where(Referral.status.in_((Status.CLOSED, Status.CANCELLED)), Referral.updated_at < cutoff,
-               (Escalation.need != "") | (Escalation.answer != ""))).all()
+               (Escalation.need != "") | (Escalation.answer != "") | Escalation.id.in_(
+                   select(EscalationCategory.escalation_id).where(EscalationCategory.other_text.is_not(None))))).all()
     return [Due(eid, mid, "citizen", cid, since) for eid, mid, cid, since in rows]
 
 
@@ -96,6 +97,25 @@ def _expire(escalation_ids: list[int]) -> int:
     referral_ids = list(db.session.execute(select(Escalation.referral_id)
                                            .where(Escalation.id.in_(escalation_ids))).scalars())
     return _blank(escalation_ids, referral_ids)
+
+
+# A contact of a referral without an escalation: its notes and "Anders" text go after the same term.
+def _contacts_due(cutoff: datetime) -> list[Due]:
+    rows = db.session.execute(
+        select(Contact.referral_id, Referral.municipality_id, Referral.citizen_id, Referral.updated_at)
+        .join(Referral, Referral.id == Contact.referral_id)
+        .where(Referral.status.in_((Status.CLOSED, Status.CANCELLED)), Referral.updated_at < cutoff,
+               (Contact.notes != "") | Contact.id.in_(
+                   select(ContactCategory.contact_id).where(ContactCategory.other_text.is_not(None))))).all()
+    return [Due(rid, mid, "citizen", cid, since) for rid, mid, cid, since in rows]
+
+
+# Retention only (no person type): exported and erased with the escalations (_export, _erase).
+register(Holding(
+    code="contact", label=_l("Klantcontact: notities"), tables=("contact", "contact_category"), person_types=(),
+    export=lambda p: [], erase=lambda p: 0, how=_l("tekst gewist (telt mee in rapportages)"),
+    retention=Retention(setting="RETENTION_REFERRAL_MONTHS", default_months=12, start=_l("verwijzing afgesloten"),
+                        due=_contacts_due, expire=lambda referral_ids: _blank([], referral_ids))))
 
 
 register(Holding(

@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, delete, func, or_, select, update
 
 from extensions import db
 from extensions.dates import when
-from messaging.models import FINAL, InboundMessage, OutboxMessage, SmsOptOut
+from messaging.models import FINAL, InboundMessage, OutboxMessage, SmsOptOut, SmsStatus
 from messaging.services import REASON_CODES
 from privacy.registry import Due, Holding, Person, Retention, register, sms_subjects_of
 
@@ -37,14 +37,24 @@ def _export_sent(person: Person) -> list[dict]:
             for m in db.session.execute(_sent(person).order_by(OutboxMessage.id)).scalars()]
 
 
+ERASED_REASON = "Ingetrokken: de gegevens zijn gewist."
+
+
 def _blank_sent(ids: list[int]) -> int:
+    """Body and number go. A message still queued is withdrawn, never sent (an erasure reaches it;
+    retention only takes final ones). Our own reasons stay (the outbox still says why); a
+    provider's own text may quote the number."""
     if not ids:
         return 0
-    # Our own reasons stay (the outbox still says why); a provider's own text may quote the number.
+    queued = OutboxMessage.status == SmsStatus.QUEUED
     ours = OutboxMessage.error_code.in_(sorted(REASON_CODES))
-    return db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids))
-                              .values(body="", to_e164="", error_reason=case((ours, OutboxMessage.error_reason)))
-                              .execution_options(synchronize_session="fetch")).rowcount
+    return db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(
+        body="", to_e164="",
+        status=case((queued, SmsStatus.WITHDRAWN.value), else_=OutboxMessage.status),
+        error_code=case((queued, "withdrawn"), else_=OutboxMessage.error_code),
+        error_reason=case((queued, ERASED_REASON), (ours, OutboxMessage.error_reason)),
+        next_attempt_at=case((queued, None), else_=OutboxMessage.next_attempt_at),
+    ).execution_options(synchronize_session="fetch")).rowcount
 
 
 def _erase_sent(person: Person) -> int:
@@ -54,10 +64,12 @@ def _erase_sent(person: Person) -> int:
 def _sent_due(cutoff: datetime) -> list[Due]:
     # Only messages that reached their final status: a queued one is still needed to send it.
     moment = func.coalesce(OutboxMessage.sent_at, OutboxMessage.status_changed_at)
-    rows = db.session.execute(select(OutboxMessage.id, OutboxMessage.organisation_id, moment, OutboxMessage.to_e164)
+    rows = db.session.execute(select(OutboxMessage.id, OutboxMessage.organisation_id, moment, OutboxMessage.to_e164,
+                                     OutboxMessage.subject_type, OutboxMessage.subject_id)
                               .where(OutboxMessage.status.in_(sorted(FINAL)), moment < cutoff,
                                      OutboxMessage.to_e164 != "")).all()
-    return [Due(mid, org, None, None, since, phone) for mid, org, since, phone in rows]
+    return [Due(mid, org, None, None, since, phone, (kind, about) if kind else None)
+            for mid, org, since, phone, kind, about in rows]
 
 
 register(Holding(

@@ -129,8 +129,8 @@ _REASONS = {
 }
 
 
-# The codes whose reason is our own text (no provider's words in it).
-REASON_CODES = frozenset(_REASONS)
+# The codes whose reason is our own text (no provider's words in it): a withdrawal's too.
+REASON_CODES = frozenset(_REASONS) | {"withdrawn"}
 
 
 def reason_for(code: str | int | None, fallback: str | None = None) -> str:

@@ -1,7 +1,7 @@
 """The registry of personal data: every context registers, at import, what it holds about a person
 (how to find it, export it for an inzage, correct it, erase or anonymise it, and when its retention
 ends). privacy imports no higher context: inzage, correction, erasure and retention reach all data
-through this registry. tests/privacy/test_registry.py fails when a table with a citizen, volunteer
+through this registry. tests/privacy/test_rights.py fails when a table with a citizen, volunteer
 or phone column is in no registration.
 
 A person is (person_type, person_id): "citizen" (referrals; a helper is kept on the citizen's row
@@ -56,6 +56,9 @@ class Due:
     person_id: int | None
     since: datetime  # when the term started
     phone: str | None = None  # for records found by number only (an SMS): a hold on its person holds it
+    # The record it tells about (an SMS's subject, an offer): a hold on a person it tells about
+    # (registry.sms_subjects_of) holds it.
+    subject: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)

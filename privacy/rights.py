@@ -266,23 +266,27 @@ def retention_rules() -> list[dict]:
             for h in registry.HOLDINGS.values() if h.retention]
 
 
-def _held_people() -> tuple[set[tuple[str, int]], set[str]]:
-    """The persons under a legal hold, and their telephone numbers."""
+def _held_people() -> tuple[set[tuple[str, int]], set[str], set[tuple[str, int]]]:
+    """The persons under a legal hold, their telephone numbers, and the records that tell about
+    them (registry.sms_subjects_of: an SMS to someone else about them, an offer)."""
     people = set(db.session.execute(select(LegalHold.person_type, LegalHold.person_id)
                                     .where(LegalHold.lifted_at.is_(None))).tuples())
     phones = {phone for person_type, person_id in people if person_type in registry.PERSON_TYPES
               for phone in registry.PERSON_TYPES[person_type].phones(person_id)}
-    return people, phones
+    subjects = {(subject_type, subject_id) for person_type, person_id in people
+                for subject_type, ids in registry.sms_subjects_of(person_type, person_id).items() for subject_id in ids}
+    return people, phones, subjects
 
 
 def due_now(now: datetime | None = None) -> list[tuple[Holding, list[Due], list[Due]]]:
     """Per holding with a retention rule: the records due now (legal holds taken out) and those a
     legal hold keeps."""
     now = now or clock.now()
-    people, phones = _held_people()
+    people, phones, subjects = _held_people()
 
     def is_held(d: Due) -> bool:
-        return (d.person_type, d.person_id) in people or (d.phone is not None and d.phone in phones)
+        return (d.person_type, d.person_id) in people or (d.phone is not None and d.phone in phones) \
+            or (d.subject is not None and d.subject in subjects)
 
     result = []
     for holding in registry.HOLDINGS.values():

@@ -259,13 +259,14 @@ def _offers_due(cutoff: datetime) -> list[Due]:
     rows = db.session.execute(select(BuddyOffer.id, BuddyOffer.municipality_id, BuddyOffer.volunteer_id, closed)
                               .where(BuddyOffer.status.in_(_UNPAIRED), closed < cutoff,
                                      ~BuddyOffer.phone_e164.startswith(ERASED))).all()
-    return [Due(oid, mid, "volunteer", vid, since) for oid, mid, vid, since in rows]
+    # The offer is about the citizen too (the reason): a hold on either keeps it.
+    return [Due(oid, mid, "volunteer", vid, since, subject=("buddy_offer", oid)) for oid, mid, vid, since in rows]
 
 
+# Retention only (no person type): shown and erased with the buddy records (_export_buddy, _erase_buddy).
 register(Holding(
     code="buddy_offer", label=_l("Maatjes: aanbod dat geen koppeling werd"), tables=("buddy_offer",),
-    person_types=("volunteer",), export=lambda p: [],  # shown with the buddy records (_export_buddy)
-    erase=lambda p: 0,  # erased with the buddy records (_erase_buddy)
+    person_types=(), export=lambda p: [], erase=lambda p: 0,
     how=_l("nummer en reden gewist (telt mee in rapportages)"),
     retention=Retention(setting="RETENTION_BUDDY_OFFER_MONTHS", default_months=3, start=_l("aanbod afgesloten"),
                         due=_offers_due, expire=_blank_offers)))

@@ -299,7 +299,9 @@ def test_a_volunteers_erasure_reaches_the_citizens_sms_that_name_the_volunteer(o
     rights.approve_erasure(rights.request_erasure(person, "request", actor=officers.officer), person,
                            actor=officers.second_officer)
     db.session.expire_all()
-    assert db.session.get(OutboxMessage, paired.id).body == ""
+    paired = db.session.get(OutboxMessage, paired.id)
+    # Still waiting to go (the quiet hours, say): withdrawn, never sent to an empty number.
+    assert paired.body == "" and paired.status == SmsStatus.WITHDRAWN and "gewist" in paired.error_reason
     kept = db.session.execute(select(OutboxMessage.body).where(OutboxMessage.to_e164 == jan.phone_e164,
                                                                OutboxMessage.subject_type == "appointment")).scalars().all()
     assert kept and all(kept)  # Jan's own appointment SMS stay whole
@@ -319,6 +321,38 @@ def test_the_sms_sent_to_a_number_since_corrected_are_in_the_inzage_and_go_with_
                            actor=officers.second_officer)
     db.session.expire_all()
     assert all(db.session.get(OutboxMessage, i).body == "" for i in old)
+
+
+def test_a_hold_on_the_citizen_keeps_the_sms_to_others_about_him_and_contact_notes_go_after_their_term(officers):
+    from helpdesk.models import Contact
+    jan, piet = every_journey(officers)
+    anna = db.session.execute(select(Volunteer).where(Volunteer.name == "Anna Haddou")).scalar_one()
+    piet_referral = db.session.execute(select(Referral).where(Referral.citizen_id == piet.id)).scalar_one()
+    change_status(piet_referral, "cancelled", actor=officers.counter)
+    # The agency's contact of Piet's referral, with a note (no escalation came of it).
+    contact = Contact(organisation_id=officers.agency.id, agent_id=officers.agent.id, solved=False, reason="no_device",
+                      at=clock.now(),
+                      notes="Piet belde over zijn brief.", referral_id=piet_referral.id)
+    contact.categorise([("toeslagen", "Piet zijn toeslag")])
+    db.session.add(contact)
+    db.session.execute(OutboxMessage.__table__.update().values(status=SmsStatus.DELIVERED, sent_at=clock.now()))
+    db.session.commit()
+    rights.place_hold(rights.person_or_404("citizen", jan.id, user=officers.officer), "legal", actor=officers.officer)
+    start = clock.now()
+
+    clock.freeze(start + timedelta(days=120))
+    rights.run_retention()
+    db.session.expire_all()
+    to_anna = db.session.execute(select(OutboxMessage).where(OutboxMessage.to_e164 == anna.phone_e164)).scalars().all()
+    about_jan = [m for m in to_anna if m.subject_type in ("buddy_offer", "buddy_pairing")]
+    assert about_jan and all(m.body for m in about_jan)  # held with Jan
+    assert all(m.body == "" for m in to_anna if m not in about_jan)  # Anna's own went after their term
+
+    clock.freeze(start + timedelta(days=400))
+    rights.run_retention()
+    db.session.expire_all()
+    contact = db.session.get(Contact, contact.id)
+    assert contact.notes == "" and [row.other_text for row in contact.categories] == [None]
 
 
 def test_a_legal_hold_stops_erasure(officers):
