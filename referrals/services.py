@@ -1200,7 +1200,8 @@ def upcoming_slot_counts(location_id: int, days: int = 14) -> list[tuple[date, i
     hi, _end2 = local_day_bounds(start + timedelta(days=days))
     rows = db.session.execute(
         select(Slot.starts_at, Slot.capacity, Slot.booked)
-        .where(Slot.location_id == location_id, Slot.starts_at >= lo, Slot.starts_at < hi)).all()
+        .where(Slot.location_id == location_id, Slot.starts_at >= lo, Slot.starts_at < hi,
+               Slot.capacity > 0)).all()  # not a closed slot kept for a cancelled appointment (slots.py)
     per_day: dict[date, list[int]] = {}
     for starts_at, capacity, booked in rows:
         totals = per_day.setdefault(starts_at.astimezone(AMSTERDAM).date(), [0, 0])

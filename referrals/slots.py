@@ -4,7 +4,8 @@ Slots are rows (so capacity is a row to lock); `sync_location` makes the rows fo
 match the location's opening hours, slot length, counters and closures, with Dutch public holidays
 closed by themselves. Slots already booked are never deleted: when they fall outside the new hours
 their capacity shrinks to what is booked, so nothing new is booked there and the municipality
-reschedules them.
+reschedules them. A slot that a cancelled or moved appointment still points to is kept too, with
+capacity 0.
 """
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import case, delete, insert, select
+from sqlalchemy import case, delete, exists, insert, select
 
 from extensions import clock, db
 from extensions.dates import AMSTERDAM, is_public_holiday, local_day_bounds, local_today
-from referrals.models import Location, Slot
+from referrals.models import Appointment, Location, Slot
 
 
 def desired_slots(location: Location, start: date, end: date) -> Iterator[tuple[datetime, datetime]]:
@@ -60,8 +61,14 @@ def sync_location(location: Location, start: date | None = None, end: date | Non
     counts = {"added": 0, "removed": 0, "shrunk": 0, "resized": 0}
     remove, have = [], set()
     for row in existing:
-        if row.starts_at in wanted and wanted[row.starts_at] == row.ends_at:
+        end = wanted.get(row.starts_at)
+        if end is not None and (end == row.ends_at or row.booked == 0):
+            # A slot the settings still want: the same row. Its length follows a new slot length
+            # when nobody is booked on it (booked == 0 again in the statement).
             have.add(row.starts_at)
+            if end != row.ends_at:
+                db.session.execute(Slot.__table__.update().where(Slot.id == row.id, Slot.booked == 0)
+                                   .values(ends_at=end))
             capacity = max(location.counters, row.booked)
             if capacity != row.capacity:
                 # In SQL, so a booking made meanwhile is never left above capacity.
@@ -70,15 +77,23 @@ def sync_location(location: Location, start: date | None = None, end: date | Non
                 counts["resized"] += 1
         elif row.booked == 0:
             remove.append(row.id)
-        elif row.capacity != row.booked:
-            db.session.execute(Slot.__table__.update().where(Slot.id == row.id).values(capacity=Slot.booked))
-            counts["shrunk"] += 1
-    if remove:
-        # booked == 0 again in the statement: a booking that came in meanwhile keeps its slot.
-        for chunk in range(0, len(remove), 500):
-            result = db.session.execute(delete(Slot).where(Slot.id.in_(remove[chunk:chunk + 500]), Slot.booked == 0)
-                                        .execution_options(synchronize_session=False))
-            counts["removed"] += result.rowcount
+        else:
+            if end is not None:
+                have.add(row.starts_at)  # booked at the old length: no second slot at that time
+            if row.capacity != row.booked:
+                db.session.execute(Slot.__table__.update().where(Slot.id == row.id).values(capacity=Slot.booked))
+                counts["shrunk"] += 1
+    for chunk in range(0, len(remove), 500):
+        ids = remove[chunk:chunk + 500]
+        # booked == 0 again in the statement: a booking that came in meanwhile keeps its slot. A slot
+        # that a cancelled or moved appointment still points to stays, closed (capacity 0).
+        result = db.session.execute(delete(Slot).where(
+            Slot.id.in_(ids), Slot.booked == 0, ~exists().where(Appointment.slot_id == Slot.id))
+            .execution_options(synchronize_session=False))
+        counts["removed"] += result.rowcount
+        closed = db.session.execute(Slot.__table__.update().where(Slot.id.in_(ids), Slot.booked == 0,
+                                                                  Slot.capacity != 0).values(capacity=0))
+        counts["shrunk"] += closed.rowcount
     rows = [{"location_id": location.id, "municipality_id": location.municipality_id, "starts_at": s,
              "ends_at": e, "capacity": location.counters, "booked": 0}
             for s, e in sorted(wanted.items()) if s not in have]

@@ -107,3 +107,54 @@ def test_past_slots_are_never_touched(world):
     assert before == after and before
     assert free_slots(world.municipality.id) == []
     assert clock.now() - timedelta(hours=1)  # keeps the clock frozen for the fixture to reset
+
+
+def test_a_cancelled_appointments_slot_is_kept_closed_when_the_location_changes(world, client, login, post_form):
+    """A cancelled or moved appointment still points to its slot: a closure, new hours, a new slot
+    length or a location switched off keep that slot, with capacity 0 (it is never offered), instead
+    of failing on the foreign key (a 500 for the coordinator, found by trying it)."""
+    from referrals.models import Appointment
+    from referrals.services import LocationInput, cancel_appointment, save_location
+    wednesday = date(2026, 11, 25)
+    slot = free_slots(world.municipality.id, from_day=wednesday, limit=1)[0]
+    appointment = book(make_referral(world.agent), slot.id, actor=world.agent)
+    cancel_appointment(appointment, actor=world.agent, by="agent")
+    db.session.commit()
+    login(client, world.coordinator)
+    response = post_form(client, f"/gemeente/locaties/{world.location.id}/sluitingen",
+                         {"starts_on": wednesday.isoformat(), "ends_on": wednesday.isoformat(), "reason": "Verbouwing"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    kept = db.session.get(Slot, slot.id)
+    assert (kept.capacity, kept.booked) == (0, 0) and db.session.get(Appointment, appointment.id).slot_id == slot.id
+    assert slot.id not in [s.id for s in free_slots(world.municipality.id, from_day=wednesday, limit=50)]
+    location = db.session.get(type(world.location), world.location.id)
+    set_opening_hours(location, {})
+    save_location(world.municipality.id, LocationInput(name=location.name, street=location.street,
+                                                       postcode=location.postcode, city=location.city,
+                                                       phone=location.phone, slot_minutes=20, active=False),
+                  location=location)
+    db.session.commit()
+    assert db.session.get(Slot, slot.id).capacity == 0
+
+
+def test_a_new_slot_length_keeps_a_booked_slot_at_its_old_length(world):
+    """30 to 20 minutes: the booked 09:00 to 09:30 stays as it is, with no second slot at 09:00 (the
+    unique start per location); a free slot takes the new length in place."""
+    from referrals.services import LocationInput, save_location
+    tuesday = date(2026, 11, 24)
+    first, _half_past, ten = free_slots(world.municipality.id, from_day=tuesday, limit=3)  # 09:00, 09:30, 10:00
+    first_at, ten_at = first.starts_at, ten.starts_at  # 10:00 is on both grids
+    book(make_referral(world.agent), first.id, actor=world.agent)
+    location = world.location
+    save_location(world.municipality.id, LocationInput(name=location.name, street=location.street,
+                                                       postcode=location.postcode, city=location.city,
+                                                       phone=location.phone, slot_minutes=20), location=location)
+    db.session.commit()
+    db.session.expire_all()
+    kept = db.session.get(Slot, first.id)
+    assert (kept.ends_at - kept.starts_at, kept.capacity, kept.booked) == (timedelta(minutes=30), 1, 1)
+    day = _local_starts(location.id, tuesday)
+    assert day.count(first_at.astimezone(AMSTERDAM).time()) == 1 and time(9, 20) in day
+    resized = db.session.execute(select(Slot).where(Slot.location_id == location.id, Slot.starts_at == ten_at)).scalar_one()
+    assert resized.id == ten.id and resized.ends_at - resized.starts_at == timedelta(minutes=20)
