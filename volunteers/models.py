@@ -93,6 +93,10 @@ def _codes(value: str) -> list[str]:
     return [c for c in (value or "").split(",") if c]
 
 
+# The number of an erased volunteer (and of its pairings and offers): a number that is no number, so
+# the unique (municipality, phone) keeps holding.
+ERASED = "gewist-"
+
 class Volunteer(db.Model):
     __tablename__ = "volunteer"
 
@@ -148,6 +152,11 @@ class Volunteer(db.Model):
     @property
     def first_name(self) -> str:
         return (self.name.split() or [""])[0]
+
+    @property
+    def erased(self) -> bool:
+        """Anonymised by an erasure or its retention term (volunteers/personal_data.py)."""
+        return self.phone_e164.startswith(ERASED)
 
     @property
     def status_label(self):

@@ -24,9 +24,7 @@ from privacy.registry import (
 )
 from referrals.checks import normalise_postcode, refuse_bsn
 from referrals.services import display_phone, parse_search
-from volunteers.models import BuddyOffer, BuddyPairing, BuddySearch, VogCheck, Volunteer
-
-ERASED = "gewist-"  # a number that is no number: the unique (municipality, phone) keeps holding
+from volunteers.models import ERASED, BuddyOffer, BuddyPairing, BuddySearch, VogCheck, Volunteer
 
 
 def _at(moment) -> str:
@@ -133,7 +131,7 @@ def _anonymise(ids: list[int]) -> int:
     return db.session.execute(
         update(Volunteer).where(Volunteer.id.in_(ids), ~Volunteer.phone_e164.startswith(ERASED))
         .values(name="", phone_e164=literal(ERASED) + cast(Volunteer.id, String), postcode="", pc4="", notes="",
-                confirm_code=None, status="stopped")
+                confirm_code=None, status="stopped", phone_confirmed_at=None, vog_valid_until=None)
         .execution_options(synchronize_session="fetch")).rowcount
 
 

@@ -268,8 +268,16 @@ def register_volunteer(municipality_id: int, data: VolunteerInput, *, actor: Use
     return volunteer
 
 
+def _refuse_erased(volunteer: Volunteer) -> None:
+    """An erased volunteer is a row kept for the counts, no person: nothing of them changes again."""
+    if volunteer.erased:
+        raise DomainError(_("Deze vrijwilliger is gewist. Wil de persoon weer meedoen? Schrijf hem of haar "
+                            "opnieuw in als nieuwe vrijwilliger."))
+
+
 @unit_of_work()
 def update_volunteer(volunteer: Volunteer, data: VolunteerInput, *, actor: User) -> None:
+    _refuse_erased(volunteer)
     clean = check_volunteer(data)
     _refuse_double(volunteer.municipality_id, clean["phone_e164"], volunteer.id)
     if clean["max_buddies"] < volunteer.load:
@@ -288,6 +296,7 @@ def update_volunteer(volunteer: Volunteer, data: VolunteerInput, *, actor: User)
 
 @unit_of_work()
 def resend_confirm_code(volunteer: Volunteer, *, actor: User) -> None:
+    _refuse_erased(volunteer)
     if volunteer.phone_confirmed_at is not None:
         raise DomainError(_("Het nummer is al bevestigd."))
     _send_confirm_code(volunteer)
@@ -302,6 +311,7 @@ def vog_valid_on(volunteer: Volunteer, day: date) -> bool:
 def set_status(volunteer: Volunteer, status: str, *, actor: User) -> None:
     """intake, active, paused (by the coordinator) or stopped. Active needs a confirmed number and a
     valid VOG; stopping is refused while the volunteer has buddies."""
+    _refuse_erased(volunteer)
     if status not in STATUSES:
         raise DomainError(_("Kies een status."), "status")
     if status == "active":
@@ -322,6 +332,7 @@ def set_status(volunteer: Volunteer, status: str, *, actor: User) -> None:
 @unit_of_work()
 def record_vog(volunteer: Volunteer, *, issued_on: date | None, outcome: str, actor: User) -> VogCheck:
     """The coordinator saw the original VOG (no copy is kept). Valid VOG_VALID_YEARS from its date."""
+    _refuse_erased(volunteer)
     errors = {}
     today = local_today()
     years = _setting("VOG_VALID_YEARS", 3)

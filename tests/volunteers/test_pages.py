@@ -149,3 +149,29 @@ def test_the_referral_page_leads_the_coordinator_to_the_search(town, client, log
     assert f"/gemeente/maatjes/verwijzing/{search.referral_id}" in page
     response = client.get(f"/gemeente/maatjes/verwijzing/{search.referral_id}")
     assert response.headers["Location"].endswith(f"/gemeente/maatjes/{search.id}")
+
+
+def test_an_erased_volunteer_cannot_be_made_active_again_or_be_offered(town, client, login, post_form, factory):
+    """After an erasure the row stays for the counts, without number confirmation or VOG: the
+    coordinator cannot activate, edit or re-confirm it (found by trying it), so no offer reaches a
+    number that is no number."""
+    from privacy import rights
+    anna = volunteer(town)
+    officer, approver = (factory.user("privacy_officer", town.municipality) for _ in range(2))
+    person = rights.person_or_404("volunteer", anna.id, user=officer)
+    rights.approve_erasure(rights.request_erasure(person, "request", actor=officer), person, actor=approver)
+    db.session.expire_all()
+    anna = db.session.get(Volunteer, anna.id)
+    assert anna.erased and anna.phone_confirmed_at is None and anna.vog_valid_until is None
+    login(client, town.coordinator)
+    for url, form in ((f"/gemeente/vrijwilligers/{anna.id}/status", {"status": "active"}),
+                      (f"/gemeente/vrijwilligers/{anna.id}/vog", {"issued_on": clock.now().date().isoformat(),
+                                                                   "outcome": "ok"}),
+                      (f"/gemeente/vrijwilligers/{anna.id}/bewerken", FORM)):
+        refused = post_form(client, url, form, get_url=f"/gemeente/vrijwilligers/{anna.id}")
+        assert refused.status_code == 422 and "gewist" in text_of(refused), url
+    db.session.expire_all()
+    anna = db.session.get(Volunteer, anna.id)
+    assert anna.status == "stopped" and anna.name == "" and anna.vog_valid_until is None
+    search = waiting(town)
+    assert anna.id not in [c.volunteer.id for c in vs.match(search).ranked]
