@@ -415,11 +415,11 @@ def _receive_inbound(*, provider_sid: str, from_number: str, to_number: str, bod
     if seen is not None:
         return seen.reply
     try:
-        sender = parse_phone(from_number).e164
-    except DomainError:
-        sender = (from_number or "")[:20]
+        sender, known = parse_phone(from_number).e164, True
+    except DomainError:  # no number: kept as sent, but it can opt nothing out or in
+        sender, known = (from_number or "")[:20], False
     body = (body or "")[:1600]
-    word = keyword_of(body)
+    word = keyword_of(body) if known else ""
     handled_by, reply = None, None
     if word in OPT_OUT_WORDS and len(body.split()) <= 2:
         set_opt_out(sender, True, source="sms", keyword=word)

@@ -57,6 +57,11 @@ def inbound():
 
 # --- webhooks (Twilio) -------------------------------------------------------------------------
 
+# The columns' lengths (messaging/models.py): PostgreSQL refuses a longer value, SQLite keeps it.
+SID_MAX = 64
+ERROR_CODE_MAX = 20
+
+
 def _verified_sid() -> str:
     """Check X-Twilio-Signature against the public URL the provider called (behind a proxy the
     request's own host may differ, so PUBLIC_BASE_URL decides); 403 when it fails. Returns the
@@ -72,7 +77,7 @@ def _verified_sid() -> str:
         log.warning("webhook %s refused: bad signature", request.path)
         abort(403)
     sid = request.form.get("MessageSid") or request.form.get("SmsSid")
-    if not sid:
+    if not sid or len(sid) > SID_MAX:  # Twilio's are 34 characters; a longer one is no sid of theirs
         abort(400)
     return sid
 
@@ -87,7 +92,8 @@ def status_callback():
     except ValueError:
         outbox_id = None
     services.apply_status_callback(message_sid=sid, provider_status=request.form.get("MessageStatus", ""),
-                                   error_code=request.form.get("ErrorCode") or None, outbox_id=outbox_id)
+                                   error_code=(request.form.get("ErrorCode") or "")[:ERROR_CODE_MAX] or None,
+                                   outbox_id=outbox_id)
     return Response(status=204)
 
 

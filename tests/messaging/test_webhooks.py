@@ -211,3 +211,19 @@ def test_a_failing_handler_rolls_back_its_work_and_is_recorded(twilio_app, clien
         assert db.session.execute(select(func.count()).select_from(SmsOptOut)).scalar_one() == 0
     finally:
         unregister_inbound_handler(broken)
+
+
+def test_odd_but_signed_webhooks_are_refused_or_trimmed_never_an_error(twilio_app, client, standin):
+    """Values longer than their columns (PostgreSQL would refuse them) and a STOP from no number."""
+    too_long = signed_post(client, "/sms/inbound", {"MessageSid": "SM" + "9" * 100, "From": "+31612345678",
+                                                    "Body": "STOP"}, standin.auth_token)
+    assert too_long.status_code == 400 and not is_opted_out("+31612345678")
+    msg = _sent_message(twilio_app, standin)
+    assert _status(client, standin, msg.provider_sid, "failed", query=f"m={msg.id}", error="3" * 40).status_code == 204
+    failed = _get(msg.id)
+    assert failed.status == SmsStatus.FAILED and failed.error_code == "3" * 20
+    for sender in ("abc", "", "+"):
+        answer = signed_post(client, "/sms/inbound", {"MessageSid": f"SMx{sender}", "From": sender, "Body": "STOP"},
+                             standin.auth_token)
+        assert answer.status_code == 200
+    assert db.session.execute(select(func.count()).select_from(SmsOptOut)).scalar_one() == 0
