@@ -1150,6 +1150,8 @@ def add_closure(location: Location, starts_on: date, ends_on: date, reason: str)
     if ends_on < local_today():
         raise DomainError(_("Deze dagen zijn al voorbij."), "ends_on")
     refuse_bsn(reason, "reason")
+    if any(c.starts_on <= starts_on and ends_on <= c.ends_on for c in location.closures):
+        raise DomainError(_("Deze dagen zijn al gesloten: zie de sluitingen bovenaan."), "starts_on")
     location.closures.append(Closure(starts_on=starts_on, ends_on=ends_on, reason=reason.strip()[:120]))
     db.session.flush()
     sync_location(location, end=max(ends_on + timedelta(days=1), local_today() + timedelta(weeks=6)))

@@ -158,3 +158,14 @@ def test_a_new_slot_length_keeps_a_booked_slot_at_its_old_length(world):
     assert day.count(first_at.astimezone(AMSTERDAM).time()) == 1 and time(9, 20) in day
     resized = db.session.execute(select(Slot).where(Slot.location_id == location.id, Slot.starts_at == ten_at)).scalar_one()
     assert resized.id == ten.id and resized.ends_at - resized.starts_at == timedelta(minutes=20)
+
+
+def test_the_same_closure_twice_is_refused_with_a_message(world, client, login, post_form):
+    login(client, world.coordinator)
+    form = {"starts_on": "2026-11-25", "ends_on": "2026-11-26", "reason": "Verbouwing"}
+    url = f"/gemeente/locaties/{world.location.id}/sluitingen"
+    assert post_form(client, url, form).status_code == 302
+    again = post_form(client, url, {**form, "ends_on": "2026-11-25"})  # within the first one
+    assert again.status_code == 422 and "al gesloten" in again.get_data(as_text=True)
+    db.session.expire_all()
+    assert len(db.session.get(type(world.location), world.location.id).closures) == 1
