@@ -415,11 +415,12 @@ def _receive_inbound(*, provider_sid: str, from_number: str, to_number: str, bod
     if seen is not None:
         return seen.reply
     try:
-        sender, known = parse_phone(from_number).e164, True
-    except DomainError:  # no number: kept as sent, but it can opt nothing out or in
-        sender, known = (from_number or "")[:20], False
+        sender = parse_phone(from_number).e164
+    except DomainError:  # kept as sent: a real number the phone library does not know yet still opts out
+        sender = (from_number or "")[:20]
     body = (body or "")[:1600]
-    word = keyword_of(body) if known else ""
+    # A sender without a digit ("", "abc", "+") is no number: it can opt nothing out or in.
+    word = keyword_of(body) if any(c.isdigit() for c in sender) else ""
     handled_by, reply = None, None
     if word in OPT_OUT_WORDS and len(body.split()) <= 2:
         set_opt_out(sender, True, source="sms", keyword=word)
