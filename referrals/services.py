@@ -750,7 +750,16 @@ def _claim_seat(slot_id: int, municipality_id: int):
 
 
 def _release_seat(slot_id: int) -> None:
-    db.session.execute(_RELEASE_SEAT, {"seat_slot": slot_id})
+    """Give a seat back. A slot the location's settings no longer want (new hours or slot length,
+    a closure, the location switched off) kept its seats only for the booked ones: its day is
+    synced at once, so the freed seat is never offered (slots.py closes it)."""
+    slot = db.session.execute(_RELEASE_SEAT, {"seat_slot": slot_id}).first()
+    if slot is None:
+        return
+    location = db.session.execute(select(Location).where(Location.id == slot.location_id).options(
+        selectinload(Location.hours), selectinload(Location.closures))).scalar_one()
+    day = local_date(slot.starts_at)
+    sync_location(location, start=day, end=day + timedelta(days=1))
 
 
 # The seat's UPDATEs, built once (Core, on the table: no statement to build, no ORM bulk-update work
@@ -762,7 +771,7 @@ _CLAIM_SEAT = (
     .values(booked=_SLOTS.c.booked + 1)
     .returning(_SLOTS.c.id, _SLOTS.c.location_id, _SLOTS.c.municipality_id, _SLOTS.c.starts_at))
 _RELEASE_SEAT = (update(_SLOTS).where(_SLOTS.c.id == bindparam("seat_slot"), _SLOTS.c.booked > 0)
-                 .values(booked=_SLOTS.c.booked - 1))
+                 .values(booked=_SLOTS.c.booked - 1).returning(_SLOTS.c.location_id, _SLOTS.c.starts_at))
 
 
 def _new_appointment(referral: Referral, slot, actor: User) -> Appointment:

@@ -67,8 +67,14 @@ def sync_location(location: Location, start: date | None = None, end: date | Non
             # when nobody is booked on it (booked == 0 again in the statement).
             have.add(row.starts_at)
             if end != row.ends_at:
-                db.session.execute(Slot.__table__.update().where(Slot.id == row.id, Slot.booked == 0)
-                                   .values(ends_at=end))
+                moved = db.session.execute(Slot.__table__.update().where(Slot.id == row.id, Slot.booked == 0)
+                                           .values(ends_at=end))
+                if moved.rowcount == 0:  # booked meanwhile: it keeps its old length, and no free seat
+                    db.session.execute(Slot.__table__.update().where(Slot.id == row.id)
+                                       .values(capacity=Slot.booked))
+                    counts["shrunk"] += 1
+                    continue
+                counts["resized"] += 1
             capacity = max(location.counters, row.booked)
             if capacity != row.capacity:
                 # In SQL, so a booking made meanwhile is never left above capacity.
@@ -91,8 +97,10 @@ def sync_location(location: Location, start: date | None = None, end: date | Non
             Slot.id.in_(ids), Slot.booked == 0, ~exists().where(Appointment.slot_id == Slot.id))
             .execution_options(synchronize_session=False))
         counts["removed"] += result.rowcount
-        closed = db.session.execute(Slot.__table__.update().where(Slot.id.in_(ids), Slot.booked == 0,
-                                                                  Slot.capacity != 0).values(capacity=0))
+        # What is left: kept for an appointment that points to it (capacity 0), or booked meanwhile
+        # (capacity = booked): no free seat either way.
+        closed = db.session.execute(Slot.__table__.update().where(Slot.id.in_(ids), Slot.capacity != Slot.booked)
+                                    .values(capacity=Slot.booked))
         counts["shrunk"] += closed.rowcount
     rows = [{"location_id": location.id, "municipality_id": location.municipality_id, "starts_at": s,
              "ends_at": e, "capacity": location.counters, "booked": 0}

@@ -169,3 +169,22 @@ def test_the_same_closure_twice_is_refused_with_a_message(world, client, login, 
     assert again.status_code == 422 and "al gesloten" in again.get_data(as_text=True)
     db.session.expire_all()
     assert len(db.session.get(type(world.location), world.location.id).closures) == 1
+
+
+def test_a_seat_freed_on_a_slot_the_location_no_longer_wants_is_not_offered_again(world):
+    """Switched off (or new hours, a new length): a booked slot keeps only its booked seats. Its
+    cancellation closes it at once, instead of offering it until the hourly sync (which passes
+    locations that are switched off)."""
+    from referrals.services import LocationInput, cancel_appointment, save_location
+    slot = free_slots(world.municipality.id, limit=1)[0]
+    appointment = book(make_referral(world.agent), slot.id, actor=world.agent)
+    location = world.location
+    save_location(world.municipality.id, LocationInput(name=location.name, street=location.street,
+                                                       postcode=location.postcode, city=location.city,
+                                                       phone=location.phone, active=False), location=location)
+    db.session.commit()
+    cancel_appointment(appointment, actor=world.agent, by="agent")
+    db.session.commit()
+    db.session.expire_all()
+    assert (db.session.get(Slot, slot.id).capacity, db.session.get(Slot, slot.id).booked) == (0, 0)
+    assert free_slots(world.municipality.id, limit=5) == []
