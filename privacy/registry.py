@@ -113,6 +113,19 @@ def sms_subjects_of(person_type: str, person_id: int) -> dict[str, list[int]]:
     return found
 
 
+# person_type -> functions (person_id) -> why the person cannot be erased now, or None (a volunteer
+# with a buddy: the pairing is ended first).
+ERASURE_CHECKS: dict[str, list[Callable[[int], str | None]]] = {}
+
+
+def register_erasure_check(person_type: str, check: Callable[[int], str | None]) -> None:
+    ERASURE_CHECKS.setdefault(person_type, []).append(check)
+
+
+def erasure_blocked(person_type: str, person_id: int) -> str | None:
+    return next((why for check in ERASURE_CHECKS.get(person_type, []) if (why := check(person_id))), None)
+
+
 def register_person_type(person_type: PersonType) -> None:
     PERSON_TYPES[person_type.code] = person_type
 

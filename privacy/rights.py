@@ -180,6 +180,8 @@ def request_erasure(person: Person, reason: str, *, actor: User) -> ErasureReque
         raise DomainError(_("De gegevens van deze persoon zijn al gewist."))
     if on_hold(person.type, person.id):
         raise DomainError(_("Er staat een bewaarplicht op deze persoon: wissen kan pas als die is opgeheven."))
+    if why := registry.erasure_blocked(person.type, person.id):
+        raise DomainError(why)
     open_request = db.session.execute(select(ErasureRequest.id).where(
         ErasureRequest.person_type == person.type, ErasureRequest.person_id == person.id,
         ErasureRequest.status == "requested")).scalar()
@@ -224,6 +226,8 @@ def approve_erasure(request: ErasureRequest, person: Person, *, actor: User) -> 
     _check_approver(request, actor)
     if on_hold(person.type, person.id):
         raise DomainError(_("Er staat een bewaarplicht op deze persoon: wissen kan pas als die is opgeheven."))
+    if why := registry.erasure_blocked(person.type, person.id):
+        raise DomainError(why)
     counts = {}
     for holding in registry.holdings_for(person.type):
         counts[holding.code] = holding.erase(person)

@@ -19,6 +19,7 @@ from privacy.registry import (
     PersonType,
     Retention,
     register,
+    register_erasure_check,
     register_person_type,
     register_sms_subjects,
 )
@@ -116,6 +117,24 @@ def _volunteer_sms_subjects(volunteer_id: int) -> list[tuple[str, int]]:
         select(BuddyPairing.id).where(BuddyPairing.volunteer_id == volunteer_id)).scalars()]
 
 
+def _buddy_going_on(volunteer_id: int | None = None, citizen_id: int | None = None) -> str | None:
+    """A pairing or an offer still going on is ended first: erased, it would go on with a person
+    that is no longer there (offers to a number that is no number, a pairing with a blank name)."""
+    pairing = select(BuddyPairing.id).where(BuddyPairing.status == "active")
+    offer = select(BuddyOffer.id).where(BuddyOffer.status.in_(("open", "accepted")))
+    if volunteer_id is not None:
+        pairing, offer = (q.where(m.volunteer_id == volunteer_id) for q, m in ((pairing, BuddyPairing), (offer, BuddyOffer)))
+    else:
+        searches = select(BuddySearch.id).where(BuddySearch.citizen_id == citizen_id)
+        pairing = pairing.where(BuddyPairing.search_id.in_(searches))
+        offer = offer.where(BuddyOffer.search_id.in_(searches))
+    if db.session.execute(pairing.limit(1)).first() or db.session.execute(offer.limit(1)).first():
+        return _("Er loopt nog een maatje-koppeling of een aanbod. Rond die eerst af bij Maatjes, en wis dan.")
+    return None
+
+
+register_erasure_check("volunteer", lambda volunteer_id: _buddy_going_on(volunteer_id=volunteer_id))
+register_erasure_check("citizen", lambda citizen_id: _buddy_going_on(citizen_id=citizen_id))
 register_sms_subjects("citizen", _citizen_sms_subjects)
 register_sms_subjects("volunteer", _volunteer_sms_subjects)
 

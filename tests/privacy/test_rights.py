@@ -52,9 +52,10 @@ def _outcome(appointment, actor, **fields):
     return referral_for_user(appointment.referral_id, user=actor)
 
 
-def every_journey(town):
-    """Jan goes through booking, a course, a buddy pairing and an escalation (three referrals of one
-    person); Piet, his neighbour, through a booking only. Returns (jan, piet) citizens."""
+def every_journey(town, *, end_buddy=True):
+    """Jan goes through booking, a course, a buddy pairing (ended, unless `end_buddy` is False: an
+    erasure waits for that) and an escalation (three referrals of one person); Piet, his neighbour,
+    through a booking only. Returns (jan, piet) citizens."""
     course = plan(town)
     _outcome(checked_in(town, slot_index=1, **JAN), town.counter, solution="course", course_id=course.id)
     buddy = _outcome(checked_in(town, slot_index=2, **JAN), town.counter, solution="buddy")
@@ -71,9 +72,17 @@ def every_journey(town):
         agency_id=town.agency.id, need="Toeslag stopt; uitzoeken waarom.", categories=["toeslagen"],
         urgency="normal", consent=True), actor=town.counter)
     booked(town, slot_index=4, **PIET)
+    if end_buddy:
+        _end_buddy(town)
     jan = db.session.execute(select(Citizen).where(Citizen.name == "Jan de Vries")).scalar_one()
     piet = db.session.execute(select(Citizen).where(Citizen.name == "Piet Pieters")).scalar_one()
     return jan, piet
+
+
+def _end_buddy(town):
+    pairing = db.session.execute(select(BuddyPairing).where(BuddyPairing.status == "active")).scalar_one()
+    volunteers.end_pairing(pairing, reason="goal_reached", actor=town.coordinator)
+    db.session.commit()
 
 
 def _texts(data) -> str:
@@ -143,8 +152,8 @@ def test_inzage_holds_every_record_of_a_person_and_nothing_of_another(officers):
     assert len(sections["escalation"]) == 1 and "Toeslag stopt" in _texts(data)
     sms = db.session.execute(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.to_e164 == "+31612345678")).scalar_one()
-    # His own, and the buddy's offer and pairing SMS, which name him (the area; his first name and number).
-    assert sms >= 3 and len(sections["sms_message"]) == sms + 2
+    # His own, and the buddy's offer, pairing and end SMS, which name him (the area; his first name and number).
+    assert sms >= 3 and len(sections["sms_message"]) == sms + 3
     assert len(sections["task"]) == db.session.execute(select(func.count()).select_from(Task).where(
         Task.referral_id.in_(referrals))).scalar_one()
     assert len(sections["counter_outcome"]) == 6  # three check-ins, three outcomes
@@ -207,9 +216,14 @@ def test_a_correction_keeps_the_old_value_and_shows_in_the_next_inzage(officers,
 # --- erasure ------------------------------------------------------------------------------------------
 
 def test_erasure_needs_a_second_person_anonymises_and_keeps_a_tombstone(officers):
-    jan, piet = every_journey(officers)
+    jan, piet = every_journey(officers, end_buddy=False)
     before = db.session.execute(select(func.count()).select_from(Referral)).scalar_one()
     person = rights.person_or_404("citizen", jan.id, user=officers.officer)
+    anna = db.session.execute(select(Volunteer).where(Volunteer.name == "Anna Haddou")).scalar_one()
+    for who in (person, rights.person_or_404("volunteer", anna.id, user=officers.officer)):
+        with pytest.raises(DomainError, match="maatje-koppeling"):  # ended first: it would go on with no one
+            rights.request_erasure(who, "request", actor=officers.officer)
+    _end_buddy(officers)
     request = rights.request_erasure(person, "request", actor=officers.officer)
     with pytest.raises(DomainError, match="tweede persoon"):
         rights.approve_erasure(request, person, actor=officers.officer)
