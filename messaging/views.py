@@ -16,6 +16,7 @@ from extensions import csrf
 from messaging import services, sms_texts
 from messaging.forms import INBOUND_OUTCOMES, STATUS_LABELS, OutboxFilterForm
 from messaging.gateways import gateway_from_config
+from messaging.models import InboundMessage, OutboxMessage
 from messaging.phone import format_phone
 
 bp = Blueprint("messaging", __name__)
@@ -57,9 +58,9 @@ def inbound():
 
 # --- webhooks (Twilio) -------------------------------------------------------------------------
 
-# The columns' lengths (messaging/models.py): PostgreSQL refuses a longer value, SQLite keeps it.
-SID_MAX = 64
-ERROR_CODE_MAX = 20
+# The columns' lengths: PostgreSQL refuses a longer value, SQLite keeps it.
+SID_MAX = InboundMessage.__table__.c.provider_sid.type.length
+ERROR_CODE_MAX = OutboxMessage.__table__.c.error_code.type.length
 
 
 def _verified_sid() -> str:

@@ -172,16 +172,22 @@ def erasure_preview(person: Person) -> list[dict]:
             for h in registry.holdings_for(person.type)]
 
 
+def _refuse_erasure_now(person: Person) -> None:
+    """Checked when the erasure is asked and again when it is approved: a legal hold, or what must
+    end first (registry.register_erasure_check)."""
+    if on_hold(person.type, person.id):
+        raise DomainError(_("Er staat een bewaarplicht op deze persoon: wissen kan pas als die is opgeheven."))
+    if why := registry.erasure_blocked(person.type, person.id):
+        raise DomainError(why)
+
+
 @unit_of_work()
 def request_erasure(person: Person, reason: str, *, actor: User) -> ErasureRequest:
     if reason not in ERASURE_REASONS:
         raise DomainError(_("Kies een reden uit de lijst."), "reason")
     if person.anonymised:
         raise DomainError(_("De gegevens van deze persoon zijn al gewist."))
-    if on_hold(person.type, person.id):
-        raise DomainError(_("Er staat een bewaarplicht op deze persoon: wissen kan pas als die is opgeheven."))
-    if why := registry.erasure_blocked(person.type, person.id):
-        raise DomainError(why)
+    _refuse_erasure_now(person)
     open_request = db.session.execute(select(ErasureRequest.id).where(
         ErasureRequest.person_type == person.type, ErasureRequest.person_id == person.id,
         ErasureRequest.status == "requested")).scalar()
@@ -224,10 +230,7 @@ def approve_erasure(request: ErasureRequest, person: Person, *, actor: User) -> 
     """The second person approves: every holding erases or anonymises its records of the person.
     The request becomes the tombstone with counts per record type only."""
     _check_approver(request, actor)
-    if on_hold(person.type, person.id):
-        raise DomainError(_("Er staat een bewaarplicht op deze persoon: wissen kan pas als die is opgeheven."))
-    if why := registry.erasure_blocked(person.type, person.id):
-        raise DomainError(why)
+    _refuse_erasure_now(person)
     counts = {}
     for holding in registry.holdings_for(person.type):
         counts[holding.code] = holding.erase(person)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, delete, func, literal, select, update
+from sqlalchemy import String, cast, delete, exists, func, literal, or_, select, update
 
 from accounts.policy import get_scoped_or_404
 from extensions import DomainError, db
@@ -33,7 +33,7 @@ def _at(moment) -> str:
 
 
 def _person(v: Volunteer) -> Person:
-    anonymised = v.phone_e164.startswith(ERASED)
+    anonymised = v.erased
     return Person(type="volunteer", id=v.id, municipality_id=v.municipality_id, name=v.name,
                   phones=() if anonymised else (v.phone_e164,), address=v.postcode, anonymised=anonymised,
                   details={_l("Naam"): v.name, _l("Telefoon"): "" if anonymised else display_phone(v.phone_e164),
@@ -117,18 +117,17 @@ def _volunteer_sms_subjects(volunteer_id: int) -> list[tuple[str, int]]:
         select(BuddyPairing.id).where(BuddyPairing.volunteer_id == volunteer_id)).scalars()]
 
 
-def _buddy_going_on(volunteer_id: int | None = None, citizen_id: int | None = None) -> str | None:
+def _buddy_going_on(*, volunteer_id: int | None = None, citizen_id: int | None = None) -> str | None:
     """A pairing or an offer still going on is ended first: erased, it would go on with a person
     that is no longer there (offers to a number that is no number, a pairing with a blank name)."""
-    pairing = select(BuddyPairing.id).where(BuddyPairing.status == "active")
-    offer = select(BuddyOffer.id).where(BuddyOffer.status.in_(("open", "accepted")))
     if volunteer_id is not None:
-        pairing, offer = (q.where(m.volunteer_id == volunteer_id) for q, m in ((pairing, BuddyPairing), (offer, BuddyOffer)))
+        pairing_of, offer_of = BuddyPairing.volunteer_id == volunteer_id, BuddyOffer.volunteer_id == volunteer_id
     else:
         searches = select(BuddySearch.id).where(BuddySearch.citizen_id == citizen_id)
-        pairing = pairing.where(BuddyPairing.search_id.in_(searches))
-        offer = offer.where(BuddyOffer.search_id.in_(searches))
-    if db.session.execute(pairing.limit(1)).first() or db.session.execute(offer.limit(1)).first():
+        pairing_of, offer_of = BuddyPairing.search_id.in_(searches), BuddyOffer.search_id.in_(searches)
+    going_on = or_(exists().where(pairing_of, BuddyPairing.status == "active"),
+                   exists().where(offer_of, BuddyOffer.status.in_(("open", "accepted"))))
+    if db.session.execute(select(going_on)).scalar():
         return _("Er loopt nog een maatje-koppeling of een aanbod. Rond die eerst af bij Maatjes, en wis dan.")
     return None
 
