@@ -76,3 +76,34 @@ def test_inzage_correction_and_erasure_with_a_second_person(browser_page):
     tombstones = page.get_by_role("table", name="Besloten wisverzoeken")
     assert "Uitgevoerd" in tombstones.inner_text() and NAME not in page.content()
     assert_accessible(page)
+
+
+def test_an_erased_volunteers_page_offers_no_actions_and_is_accessible(browser_page):
+    """The volunteer's own page after an erasure: a heading without the name, a notice, no buttons."""
+    page = browser_page
+    login_as(page, "privacy@utrecht.demo.nl")
+    nav(page, "Personen (AVG)")
+    page.get_by_label("Naam, telefoonnummer, of postcode met huisnummer").fill("Lotte")
+    page.get_by_role("button", name="Zoeken").click()
+    page.get_by_role("link", name=re.compile("Lotte Jansen")).click()
+    page.get_by_role("link", name="Wissen aanvragen").click()
+    page.get_by_label("Reden").select_option(label="Verzoek van de persoon zelf")
+    page.get_by_label("Ik heb gecontroleerd dat dit de juiste persoon is.").check()
+    page.get_by_role("button", name="Wisverzoek vastleggen").click()
+    assert page.get_by_text("Een tweede persoon moet het goedkeuren.").is_visible()
+    logout(page)
+
+    login_as(page, "coordinator@utrecht.demo.nl")
+    nav(page, "Wisverzoeken")
+    page.get_by_role("link", name=re.compile(r"Wisverzoek \d+")).first.click()
+    assert page.get_by_role("heading", name=re.compile("Lotte Jansen")).is_visible()
+    page.get_by_label("Ik begrijp dat wissen niet terug te draaien is.").check()
+    page.get_by_role("button", name="Goedkeuren en wissen").click()
+    assert page.get_by_text("De gegevens zijn gewist of geanonimiseerd.").is_visible()
+    nav(page, "Vrijwilligers")
+    assert_accessible(page)
+    page.get_by_role("link", name="gewist", exact=True).first.click()  # the list names no one, and no link is empty
+    assert page.get_by_role("heading", name="Gewiste vrijwilliger").is_visible()
+    assert page.get_by_text("Deze vrijwilliger is gewist.").is_visible()
+    assert page.get_by_role("button", name="Status opslaan").count() == 0
+    assert_accessible(page)
